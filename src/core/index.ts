@@ -1,0 +1,5 @@
+export * from './clock';
+export * from './errors';
+export * from './logger';
+export * from './units';
+export * from './validation';

@@ -1,0 +1,82 @@
+/**
+ * Opening the ledger: better-sqlite3 (12.x), WAL, foreign keys, numbered migrations
+ * applied in one transaction each and recorded in `migrations`. Only `src/ledger/`
+ * imports better-sqlite3 (DESIGN §2).
+ */
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LedgerError } from '../core/errors';
+import { migrations as allMigrations, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+export interface OpenLedgerOptions {
+  /** Open read-only (no migrations; fails if the file does not exist). */
+  readonly?: boolean;
+  /** Migrations to apply; default: all of them. */
+  migrations?: readonly Migration[];
+  /** Time recorded for newly applied migrations (UTC epoch ms). */
+  nowMs: number;
+}
+
+/** The ledger file inside a state directory. */
+export function ledgerPath(stateDir: string): string {
+  return path.join(stateDir, 'ledger.sqlite');
+}
+
+/** Opens (creating if needed) the ledger at `file` and brings its schema up to date. */
+export function openLedger(file: string, options: OpenLedgerOptions): Db {
+  if (options.readonly && file !== ':memory:' && !fs.existsSync(file)) {
+    throw new LedgerError(`no ledger at ${file}`);
+  }
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (err) {
+    throw new LedgerError(`cannot open ledger ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) {
+    if (file !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, options.migrations ?? allMigrations, options.nowMs);
+  }
+  return db;
+}
+
+/** Applies every migration newer than the ledger's, each in its own transaction. */
+export function migrate(db: Db, migrations: readonly Migration[], nowMs: number): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const applied = new Set((db.prepare('SELECT version FROM migrations').all() as Array<{ version: number }>).map((r) => r.version));
+  const newest = Math.max(0, ...applied);
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  if (newest > known) {
+    throw new LedgerError(`ledger schema version ${newest} is newer than this carbond knows (${known}); upgrade carbond`);
+  }
+  const done: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, nowMs);
+    })();
+    done.push(m.version);
+  }
+  return done;
+}
+
+/** Folds the WAL back into the main file and truncates it (run periodically by the daemon). */
+export function checkpointWal(db: Db): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/** The schema as SQL text, tables and indexes in name order: what the snapshot file holds. */
+export function schemaSql(db: Db): string {
+  const rows = db
+    .prepare(`SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name`)
+    .all() as Array<{ sql: string }>;
+  return rows.map((r) => `${r.sql};`).join('\n\n') + '\n';
+}

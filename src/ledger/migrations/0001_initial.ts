@@ -1,0 +1,154 @@
+/**
+ * Migration 1: the first schema. Append-only: never edit a landed migration, add the next.
+ * All times are UTC epoch ms bound by the caller (SQL never reads the clock).
+ */
+export const migration0001 = {
+  version: 1,
+  name: 'initial',
+  sql: `
+-- One row per daemon process that opened this ledger; lets status report a stopped daemon.
+CREATE TABLE daemon_runs (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  pid           INTEGER NOT NULL,
+  version       TEXT    NOT NULL,
+  started_at    INTEGER NOT NULL,
+  stopped_at    INTEGER,
+  stop_reason   TEXT
+);
+
+-- A training workload a user submitted. Immutable after submit except the columns noted.
+CREATE TABLE jobs (
+  id                     TEXT    PRIMARY KEY,
+  name                   TEXT    NOT NULL,
+  owner                  TEXT    NOT NULL,
+  uid                    INTEGER,
+  gid                    INTEGER,
+  command_json           TEXT    NOT NULL,           -- argv array
+  use_shell              INTEGER NOT NULL DEFAULT 0,
+  cwd                    TEXT    NOT NULL,
+  env_json               TEXT    NOT NULL DEFAULT '{}',
+  submitted_at           INTEGER NOT NULL,
+  deadline_at            INTEGER NOT NULL,
+  estimate_ms            INTEGER NOT NULL,           -- the user's work estimate (running time)
+  total_steps            INTEGER,                    -- learned from progress events
+  power_w                REAL,                       -- user's power figure; null = site model
+  gpus                   INTEGER NOT NULL DEFAULT 0,
+  sites_json             TEXT    NOT NULL,           -- allowed sites, array of names
+  home_site              TEXT    NOT NULL,
+  mode                   TEXT    NOT NULL CHECK (mode IN ('checkpoint', 'suspend')),
+  pause_signal           TEXT    NOT NULL DEFAULT 'SIGTERM',
+  checkpoint_timeout_ms  INTEGER NOT NULL,
+  pause_overhead_ms      INTEGER NOT NULL,
+  tags_json              TEXT    NOT NULL DEFAULT '{}',
+  manual_override        TEXT    CHECK (manual_override IN ('pause', 'resume')),  -- mutable: null = follow the plan
+  checkpoint_dir         TEXT    NOT NULL
+);
+
+-- Every state change of a job, appended; the current state is the newest row.
+CREATE TABLE transitions (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id      TEXT    NOT NULL REFERENCES jobs(id),
+  at          INTEGER NOT NULL,
+  from_state  TEXT,
+  to_state    TEXT    NOT NULL,
+  reason      TEXT    NOT NULL
+);
+CREATE INDEX transitions_job ON transitions(job_id, id);
+
+-- One execution segment of a job on a site, from start/resume to pause/finish.
+CREATE TABLE runs (
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id              TEXT    NOT NULL REFERENCES jobs(id),
+  site                TEXT    NOT NULL,
+  started_at          INTEGER NOT NULL,
+  ended_at            INTEGER,
+  pid                 INTEGER,
+  pid_start_ticks     TEXT,     -- /proc/PID/stat field 22: tells a reused PID from ours
+  executor_ref        TEXT,     -- e.g. a Slurm job id
+  gpu_ids             TEXT    NOT NULL DEFAULT '',  -- CUDA_VISIBLE_DEVICES given to the run
+  resumed_from        INTEGER REFERENCES checkpoints(id),
+  start_step          INTEGER NOT NULL DEFAULT 0,
+  last_step           INTEGER,
+  exit_kind           TEXT CHECK (exit_kind IN ('finished', 'paused', 'failed', 'killed', 'lost')),
+  exit_code           INTEGER,
+  exit_signal         TEXT,
+  lost_steps          INTEGER NOT NULL DEFAULT 0,
+  log_path            TEXT
+);
+CREATE INDEX runs_job ON runs(job_id, id);
+
+-- Progress events reported by a run.
+CREATE TABLE progress (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id      INTEGER NOT NULL REFERENCES runs(id),
+  at          INTEGER NOT NULL,
+  step        INTEGER NOT NULL,
+  total_steps INTEGER
+);
+CREATE INDEX progress_run ON progress(run_id, id);
+
+-- Checkpoints a job wrote, with the result of verifying their manifest.
+CREATE TABLE checkpoints (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id         TEXT    NOT NULL REFERENCES jobs(id),
+  run_id         INTEGER REFERENCES runs(id),
+  path           TEXT    NOT NULL,
+  step           INTEGER NOT NULL,
+  created_at     INTEGER NOT NULL,
+  bytes          INTEGER NOT NULL DEFAULT 0,
+  status         TEXT    NOT NULL CHECK (status IN ('verified', 'corrupt', 'pruned')),
+  error          TEXT
+);
+CREATE INDEX checkpoints_job ON checkpoints(job_id, id);
+
+-- Carbon-intensity points as served by providers; every point is kept (no re-fetch).
+CREATE TABLE intensity_points (
+  zone         TEXT    NOT NULL,
+  start        INTEGER NOT NULL,
+  duration_ms  INTEGER NOT NULL,
+  g_per_kwh    REAL    NOT NULL,
+  kind         TEXT    NOT NULL CHECK (kind IN ('measured', 'forecast')),
+  issued_at    INTEGER NOT NULL,
+  provider     TEXT    NOT NULL,
+  signal       TEXT    NOT NULL CHECK (signal IN ('average', 'marginal')),
+  fetched_at   INTEGER NOT NULL,
+  PRIMARY KEY (zone, provider, signal, kind, start, issued_at)
+);
+CREATE INDEX intensity_zone_start ON intensity_points(zone, start);
+
+-- Each plan the scheduler produced, and the decisions in it with their reasons.
+CREATE TABLE plans (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_at   INTEGER NOT NULL,
+  policy       TEXT    NOT NULL,
+  next_wake_at INTEGER,
+  plan_json    TEXT    NOT NULL
+);
+CREATE TABLE decisions (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  plan_id   INTEGER NOT NULL REFERENCES plans(id),
+  job_id    TEXT    NOT NULL REFERENCES jobs(id),
+  at        INTEGER NOT NULL,
+  action    TEXT    NOT NULL,
+  site      TEXT,
+  reason    TEXT    NOT NULL
+);
+CREATE INDEX decisions_job ON decisions(job_id, id);
+
+-- Energy measured for a job over an interval, by one meter.
+CREATE TABLE energy_samples (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id       TEXT    NOT NULL REFERENCES jobs(id),
+  run_id       INTEGER REFERENCES runs(id),
+  site         TEXT    NOT NULL,
+  zone         TEXT    NOT NULL,
+  start        INTEGER NOT NULL,
+  duration_ms  INTEGER NOT NULL,
+  energy_kwh   REAL    NOT NULL,
+  power_w      REAL    NOT NULL,
+  meter        TEXT    NOT NULL,   -- nvidia-smi | rapl | fixed | simulated
+  overhead     INTEGER NOT NULL DEFAULT 0  -- 1 when spent on a pause/resume overhead
+);
+CREATE INDEX energy_job_start ON energy_samples(job_id, start);
+`,
+} as const;

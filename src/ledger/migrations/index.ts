@@ -1,0 +1,13 @@
+/**
+ * The ordered list of migrations. Append-only: add `NNNN_name.ts` and list it here;
+ * never edit or reorder a landed one (the schema snapshot test catches drift).
+ */
+import { migration0001 } from './0001_initial';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [migration0001];
