@@ -1,0 +1,107 @@
+/**
+ * The planner's contract (DESIGN §5). Plain data in, plain data out: the daemon tick and
+ * `carbond simulate` build a `PlanInput`, call `plan(input)`, and apply the decisions.
+ * Pure: no I/O, no clock — `nowMs` is part of the input.
+ */
+
+/** Where a job can run. */
+export interface SiteSpec {
+  name: string;
+  zone: string;
+  /** GPUs available to carbond on this site (capacity). 0 = CPU-only site, capacity 1 job per `maxJobs`. */
+  gpus: number;
+  /** Most jobs at once regardless of GPUs; default unlimited when gpus > 0. */
+  maxJobs?: number;
+}
+
+/**
+ * One zone's carbon signal resampled to the plan's slots: `gPerKWh[i]` covers
+ * `[startMs + i·slotMs, startMs + (i+1)·slotMs)`. `startMs` is slot-aligned.
+ */
+export interface SlotSeries {
+  zone: string;
+  startMs: number;
+  slotMs: number;
+  gPerKWh: readonly number[];
+  /** Per slot: true where the value is a forecast (not yet measured). Optional. */
+  forecast?: readonly boolean[];
+}
+
+export type JobPhase = 'queued' | 'running' | 'paused';
+
+/** What the planner needs to know about one unfinished job. */
+export interface PlanJob {
+  id: string;
+  phase: JobPhase;
+  submittedAtMs: number;
+  deadlineMs: number;
+  /** Running time still needed at the conservative step rate (excludes overheads). */
+  remainingWorkMs: number;
+  /** Power while running, W. */
+  powerW: number;
+  gpus: number;
+  /** Allowed sites, by name. */
+  sites: readonly string[];
+  homeSite: string;
+  /** Where it runs now (running) or where its last checkpoint lives (paused). */
+  currentSite?: string;
+  /** Running time each start/resume/migration costs before useful work resumes. */
+  pauseOverheadMs: number;
+  /** A manual pause/resume from the user overrides the plan until released. */
+  manualOverride?: 'pause' | 'resume';
+  /** `suspend`-mode jobs keep drawing idle power while paused; charged to the plan. */
+  pausedPowerW?: number;
+}
+
+export type PolicyName = 'carbond' | 'baseline' | 'window' | 'threshold';
+
+export interface PlanInput {
+  nowMs: number;
+  slotMs: number;
+  /** Finish this long before the deadline. */
+  safetyMarginMs: number;
+  sites: readonly SiteSpec[];
+  /** Slot series per zone covering at least [nowMs, max deadline). */
+  series: Readonly<Record<string, SlotSeries>>;
+  jobs: readonly PlanJob[];
+  policy: PolicyName;
+  /** When set, no usable signal is left: every job runs (fail open) and this is the reason. */
+  failOpenReason?: string;
+}
+
+/** What to do with a job right now. `keep` = leave as is (running stays running, paused stays paused). */
+export type ActionKind = 'start' | 'resume' | 'pause' | 'migrate' | 'keep';
+
+export interface Decision {
+  jobId: string;
+  action: ActionKind;
+  /** The site to start/resume/migrate on. */
+  site?: string;
+  /** Why, for people: `paused 17:30: next 6 h average 142 g vs 289 g now; saves 1.9 kg net of 0.1 kg overhead`. */
+  reason: string;
+}
+
+/** A planned interval of running on a site. */
+export interface PlannedSegment {
+  site: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface JobPlan {
+  jobId: string;
+  segments: readonly PlannedSegment[];
+  /** Expected emissions of the plan under the given series, g, overheads included. */
+  expectedEmissionsG: number;
+  /** True when the deadline guard forced the job to run now. */
+  guarded: boolean;
+}
+
+export interface Plan {
+  createdAtMs: number;
+  policy: PolicyName;
+  decisions: readonly Decision[];
+  jobs: readonly JobPlan[];
+  /** When the plan next changes what should be running (the daemon wakes then at the latest). */
+  nextWakeMs: number;
+}
