@@ -46,3 +46,14 @@ describe('Issues', () => {
     expect(exitCodeOf(caught)).toBe(ExitCode.Usage);
   });
 });
+
+describe('scaledClock', () => {
+  it('runs factor times faster than its base clock from the origin', () => {
+    const { scaledClock } = jest.requireActual<typeof import('../../../src/core/clock')>('../../../src/core/clock');
+    const base = new ManualClock(5_000);
+    const c = scaledClock(1_000_000, 600, base);
+    expect(c.now()).toBe(1_000_000);
+    base.advance(1_000);
+    expect(c.now()).toBe(1_600_000);
+  });
+});
