@@ -1,0 +1,132 @@
+/**
+ * Runs (execution segments of a job) and their progress events. A run is open while
+ * `ended_at` is null; the daemon re-adopts open runs on start (DESIGN §7).
+ */
+import type { Db } from './db';
+
+export type RunExitKind = 'finished' | 'paused' | 'failed' | 'killed' | 'lost';
+
+export interface RunRecord {
+  id: number;
+  jobId: string;
+  site: string;
+  startedAtMs: number;
+  endedAtMs: number | null;
+  pid: number | null;
+  /** /proc/PID/stat field 22 (start time in clock ticks since boot), as text. */
+  pidStartTicks: string | null;
+  executorRef: string | null;
+  /** CUDA_VISIBLE_DEVICES given to the run, e.g. `0,1`; '' = none. */
+  gpuIds: string;
+  resumedFrom: number | null;
+  startStep: number;
+  lastStep: number | null;
+  exitKind: RunExitKind | null;
+  exitCode: number | null;
+  exitSignal: string | null;
+  lostSteps: number;
+  logPath: string | null;
+}
+
+interface RunRow {
+  id: number; job_id: string; site: string; started_at: number; ended_at: number | null;
+  pid: number | null; pid_start_ticks: string | null; executor_ref: string | null; gpu_ids: string;
+  resumed_from: number | null; start_step: number; last_step: number | null;
+  exit_kind: RunExitKind | null; exit_code: number | null; exit_signal: string | null;
+  lost_steps: number; log_path: string | null;
+}
+
+function decodeRun(r: RunRow): RunRecord {
+  return {
+    id: r.id, jobId: r.job_id, site: r.site, startedAtMs: r.started_at, endedAtMs: r.ended_at,
+    pid: r.pid, pidStartTicks: r.pid_start_ticks, executorRef: r.executor_ref, gpuIds: r.gpu_ids,
+    resumedFrom: r.resumed_from, startStep: r.start_step, lastStep: r.last_step, exitKind: r.exit_kind,
+    exitCode: r.exit_code, exitSignal: r.exit_signal, lostSteps: r.lost_steps, logPath: r.log_path,
+  };
+}
+
+export interface NewRun {
+  jobId: string;
+  site: string;
+  startedAtMs: number;
+  gpuIds: string;
+  resumedFrom: number | null;
+  startStep: number;
+}
+
+/** Opens a run (before the process starts, so a crash between the two leaves a trace). */
+export function insertRun(db: Db, run: NewRun): RunRecord {
+  const info = db.prepare(`INSERT INTO runs (job_id, site, started_at, gpu_ids, resumed_from, start_step)
+    VALUES (?, ?, ?, ?, ?, ?)`).run(run.jobId, run.site, run.startedAtMs, run.gpuIds, run.resumedFrom, run.startStep);
+  return getRun(db, Number(info.lastInsertRowid))!;
+}
+
+export function getRun(db: Db, id: number): RunRecord | undefined {
+  const row = db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+  return row ? decodeRun(row) : undefined;
+}
+
+/** Records the process identity of a started run. */
+export function setRunProcess(db: Db, id: number, p: { pid: number | null; pidStartTicks: string | null; executorRef: string | null; logPath: string | null }): void {
+  db.prepare('UPDATE runs SET pid = ?, pid_start_ticks = ?, executor_ref = ?, log_path = ? WHERE id = ?')
+    .run(p.pid, p.pidStartTicks, p.executorRef, p.logPath, id);
+}
+
+export interface RunEnd {
+  endedAtMs: number;
+  exitKind: RunExitKind;
+  exitCode: number | null;
+  exitSignal: string | null;
+  lostSteps: number;
+}
+
+/** Closes a run; a run already closed is left as it is (returns false). */
+export function endRun(db: Db, id: number, end: RunEnd): boolean {
+  const info = db.prepare(`UPDATE runs SET ended_at = ?, exit_kind = ?, exit_code = ?, exit_signal = ?, lost_steps = ?
+    WHERE id = ? AND ended_at IS NULL`).run(end.endedAtMs, end.exitKind, end.exitCode, end.exitSignal, end.lostSteps, id);
+  return info.changes === 1;
+}
+
+/** Runs not yet ended, oldest first. */
+export function openRuns(db: Db): RunRecord[] {
+  return (db.prepare('SELECT * FROM runs WHERE ended_at IS NULL ORDER BY id').all() as RunRow[]).map(decodeRun);
+}
+
+/** The job's open run, if any. */
+export function openRunOf(db: Db, jobId: string): RunRecord | undefined {
+  const row = db.prepare('SELECT * FROM runs WHERE job_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1').get(jobId) as RunRow | undefined;
+  return row ? decodeRun(row) : undefined;
+}
+
+export function runsOf(db: Db, jobId: string): RunRecord[] {
+  return (db.prepare('SELECT * FROM runs WHERE job_id = ? ORDER BY id').all(jobId) as RunRow[]).map(decodeRun);
+}
+
+/**
+ * Appends a progress event and raises the run's `last_step`. Idempotent per (run, step):
+ * re-reading an events file after a restart does not duplicate rows. Returns true when new.
+ */
+export function recordProgress(db: Db, runId: number, atMs: number, step: number, totalSteps: number | null): boolean {
+  return db.transaction((): boolean => {
+    const seen = db.prepare('SELECT 1 FROM progress WHERE run_id = ? AND step = ?').get(runId, step);
+    if (seen) return false;
+    db.prepare('INSERT INTO progress (run_id, at, step, total_steps) VALUES (?, ?, ?, ?)').run(runId, atMs, step, totalSteps);
+    db.prepare('UPDATE runs SET last_step = ? WHERE id = ? AND (last_step IS NULL OR last_step < ?)').run(step, runId, step);
+    return true;
+  })();
+}
+
+/** The newest step a job has reported over all its runs (0 when none). */
+export function lastStepOfJob(db: Db, jobId: string): number {
+  const row = db.prepare('SELECT MAX(last_step) AS s FROM runs WHERE job_id = ?').get(jobId) as { s: number | null };
+  return row.s ?? 0;
+}
+
+export interface ProgressRecord { runId: number; atMs: number; step: number; totalSteps: number | null }
+
+/** Progress of one job across runs, oldest first. */
+export function progressOfJob(db: Db, jobId: string): ProgressRecord[] {
+  const rows = db.prepare(`SELECT p.run_id, p.at, p.step, p.total_steps FROM progress p JOIN runs r ON r.id = p.run_id
+    WHERE r.job_id = ? ORDER BY p.id`).all(jobId) as Array<{ run_id: number; at: number; step: number; total_steps: number | null }>;
+  return rows.map((r) => ({ runId: r.run_id, atMs: r.at, step: r.step, totalSteps: r.total_steps }));
+}
