@@ -1,0 +1,43 @@
+/**
+ * Building providers from configuration entries (`providers.<name>`). The `file` type is
+ * the replay provider, built by `forecasts/replay/`; pass it (and any other extra type) in
+ * `extraFactories` so this module does not depend on it.
+ */
+import { ConfigError } from '../src/core/errors';
+import { CarbonAwareSdkProvider } from './carbon-aware-sdk/provider';
+import type { AdapterDeps } from './deps';
+import { ElectricityMapsProvider } from './electricity-maps/provider';
+import type { ProviderSettings } from './settings';
+import { StaticProvider } from './static/provider';
+import type { ForecastProvider } from './types';
+import { UkCarbonIntensityProvider } from './uk-carbon-intensity/provider';
+import { WattTimeProvider } from './watttime/provider';
+
+export type ProviderFactory = (name: string, settings: ProviderSettings, deps: AdapterDeps) => ForecastProvider;
+
+/** Creates the provider for one entry. Throws `ConfigError` for a type nobody builds. */
+export function createProvider(name: string, settings: ProviderSettings, deps: AdapterDeps, extraFactories: Readonly<Record<string, ProviderFactory>> = {}): ForecastProvider {
+  const extra = extraFactories[settings.type];
+  if (extra) return extra(name, settings, deps);
+  switch (settings.type) {
+    case 'uk-carbon-intensity':
+      return new UkCarbonIntensityProvider(name, settings, deps);
+    case 'electricity-maps':
+      return new ElectricityMapsProvider(name, settings, deps);
+    case 'watttime':
+      return new WattTimeProvider(name, settings, deps);
+    case 'carbon-aware-sdk':
+      return new CarbonAwareSdkProvider(name, settings, deps);
+    case 'static':
+      return new StaticProvider(name, settings);
+    default:
+      throw new ConfigError([{ path: `providers.${name}.type`, message: 'no provider of this type is available here', value: settings.type }]);
+  }
+}
+
+/** Creates every entry, keyed by name. */
+export function createProviders(entries: Readonly<Record<string, ProviderSettings>>, deps: AdapterDeps, extraFactories: Readonly<Record<string, ProviderFactory>> = {}): Map<string, ForecastProvider> {
+  const out = new Map<string, ForecastProvider>();
+  for (const [name, settings] of Object.entries(entries)) out.set(name, createProvider(name, settings, deps, extraFactories));
+  return out;
+}

@@ -1,0 +1,156 @@
+/**
+ * The carbon signal of every configured zone (DESIGN §3 step 2): refresh when due through
+ * the zone's fallback chain, cache every point in the store, back-fill measured history on
+ * start, keep the last good series when everything fails (stale, with the reason), and fall
+ * back to the static yearly average when nothing else is known.
+ */
+import type { Logger } from '../src/core/logger';
+import { describeFailures, forecastFromChain } from './chain';
+import { bestPerStart } from './series';
+import type { ZoneSettings } from './settings';
+import { StaticProvider } from './static/provider';
+import type { SignalStore, ZoneStatus } from './store';
+import { hasHistory, type ForecastProvider, type IntensityPoint } from './types';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+export interface SignalServiceOptions {
+  /** Built providers by entry name (see `createProviders`). */
+  providers: ReadonlyMap<string, ForecastProvider>;
+  /** `zones.<name>`: chain and staleness policy. */
+  zones: Readonly<Record<string, ZoneSettings>>;
+  store: SignalStore;
+  logger?: Logger;
+  /** Refresh a healthy zone this often, ms. Default min(staleAfterMs / 2, 30 min). */
+  refreshEveryMs?: number;
+  /** After a failed refresh, wait this long before trying again, ms. Default 5 min. */
+  retryFailedAfterMs?: number;
+  /** On start, back-fill measured history this far back, ms. Default 7 days; 0 = off. */
+  backfillMs?: number;
+  /** Last resort when no point is known; null = none. Default `new StaticProvider()`. */
+  staticFallback?: StaticProvider | null;
+}
+
+export interface SignalService {
+  /** Refreshes every zone that is due. Never throws; returns every zone's status. */
+  refreshZones(nowMs: number): Promise<ZoneStatus[]>;
+  /** Refreshes one zone (when due, or always with `force`). Never throws. */
+  refreshZone(zone: string, nowMs: number, options?: { force?: boolean }): Promise<ZoneStatus>;
+  /** The best known value per interval start with start in `[fromMs, toMs)` (or covering `fromMs`). */
+  seriesFor(zone: string, fromMs: number, toMs: number, nowMs: number): IntensityPoint[];
+  /** Every configured zone's status, ages computed at `nowMs`: what `carbond status` shows. */
+  zoneStatuses(nowMs: number): ZoneStatus[];
+}
+
+export function createSignalService(options: SignalServiceOptions): SignalService {
+  return new ZoneSignals(options);
+}
+
+class ZoneSignals implements SignalService {
+  private readonly statuses = new Map<string, ZoneStatus>();
+  private readonly backfilled = new Set<string>();
+  private readonly staticFallback: StaticProvider | null;
+
+  constructor(private readonly o: SignalServiceOptions) {
+    for (const s of o.store.loadZoneStatuses()) this.statuses.set(s.zone, s);
+    this.staticFallback = o.staticFallback === undefined ? new StaticProvider() : o.staticFallback;
+  }
+
+  private settings(zone: string): ZoneSettings {
+    return this.o.zones[zone] ?? { providers: [...this.o.providers.keys()], staleAfterMs: HOUR_MS };
+  }
+
+  private chain(zone: string): ForecastProvider[] {
+    return this.settings(zone).providers.map((n) => this.o.providers.get(n)).filter((p): p is ForecastProvider => p !== undefined);
+  }
+
+  async refreshZones(nowMs: number): Promise<ZoneStatus[]> {
+    for (const zone of Object.keys(this.o.zones)) await this.refreshZone(zone, nowMs);
+    return this.zoneStatuses(nowMs);
+  }
+
+  private isDue(zone: string, nowMs: number): boolean {
+    const s = this.statuses.get(zone);
+    if (!s || s.lastOkAtMs === null) return s === undefined || nowMs - s.lastAttemptAtMs >= (this.o.retryFailedAfterMs ?? 5 * MINUTE_MS);
+    const staleAfterMs = this.settings(zone).staleAfterMs;
+    const everyMs = this.o.refreshEveryMs ?? Math.min(staleAfterMs / 2, 30 * MINUTE_MS);
+    const failedLast = s.lastAttemptAtMs > s.lastOkAtMs;
+    if (failedLast) return nowMs - s.lastAttemptAtMs >= (this.o.retryFailedAfterMs ?? 5 * MINUTE_MS);
+    return nowMs - s.lastOkAtMs >= everyMs;
+  }
+
+  async refreshZone(zone: string, nowMs: number, options: { force?: boolean } = {}): Promise<ZoneStatus> {
+    if (!this.backfilled.has(zone)) {
+      this.backfilled.add(zone);
+      await this.backfill(zone, nowMs);
+    }
+    if (options.force || this.isDue(zone, nowMs)) await this.fetchForecast(zone, nowMs);
+    return this.statusAt(zone, nowMs);
+  }
+
+  private async fetchForecast(zone: string, nowMs: number): Promise<void> {
+    const prev = this.statuses.get(zone);
+    let next: ZoneStatus;
+    try {
+      const r = await forecastFromChain(this.chain(zone), zone, nowMs, this.o.logger);
+      const onlyStatic = r.provider.type === 'static';
+      if (!onlyStatic) this.o.store.savePoints(r.points, nowMs);
+      const reason = r.failures.length > 0 ? describeFailures(r.failures) : null;
+      next = onlyStatic
+        ? { zone, provider: prev?.provider ?? r.provider.name, lastOkAtMs: prev?.lastOkAtMs ?? null, lastAttemptAtMs: nowMs, dataAgeMs: null, stale: true, reason: `${reason ?? 'no live provider'}; using the static yearly average` }
+        : { zone, provider: r.provider.name, lastOkAtMs: nowMs, lastAttemptAtMs: nowMs, dataAgeMs: 0, stale: false, reason };
+    } catch (err) {
+      const why = (err as Error).message;
+      const fallback = prev?.lastOkAtMs ? 'keeping the last good series' : this.staticFallback ? 'using the static yearly average' : 'no data';
+      this.o.logger?.warn('zone signal is stale', { zone, reason: why });
+      next = { zone, provider: prev?.provider ?? null, lastOkAtMs: prev?.lastOkAtMs ?? null, lastAttemptAtMs: nowMs, dataAgeMs: null, stale: true, reason: `${why}; ${fallback}` };
+    }
+    this.statuses.set(zone, next);
+    this.o.store.saveZoneStatus(next);
+  }
+
+  /** Fetches measured history only for the gap since the last measured point (no re-fetch). */
+  private async backfill(zone: string, nowMs: number): Promise<void> {
+    const spanMs = this.o.backfillMs ?? 7 * 24 * HOUR_MS;
+    if (spanMs <= 0) return;
+    const fromMs = Math.max(nowMs - spanMs, this.o.store.measuredUntilMs(zone) ?? -Infinity);
+    if (nowMs - fromMs < HOUR_MS) return;
+    for (const p of this.chain(zone)) {
+      if (!hasHistory(p)) continue;
+      try {
+        const points = await p.history(zone, fromMs, nowMs, nowMs);
+        const added = this.o.store.savePoints(points, nowMs);
+        this.o.logger?.info('back-filled measured history', { zone, provider: p.name, points: added });
+        return;
+      } catch (err) {
+        this.o.logger?.warn('history back-fill failed', { zone, provider: p.name, reason: (err as Error).message });
+      }
+    }
+  }
+
+  seriesFor(zone: string, fromMs: number, toMs: number, nowMs: number): IntensityPoint[] {
+    const known = this.o.store.loadPoints(zone, fromMs - HOUR_MS, toMs).filter((p) => p.startMs + p.durationMs > fromMs);
+    const staticNames = new Set([...this.o.providers.values()].filter((p) => p.type === 'static').map((p) => p.name).concat('static'));
+    const best = bestPerStart(known, nowMs, staticNames);
+    if (best.length > 0 || !this.staticFallback) return best;
+    try {
+      return [this.staticFallback.pointFor(zone, fromMs, toMs - fromMs, nowMs)];
+    } catch {
+      return [];
+    }
+  }
+
+  private statusAt(zone: string, nowMs: number): ZoneStatus {
+    const s = this.statuses.get(zone);
+    if (!s) return { zone, provider: null, lastOkAtMs: null, lastAttemptAtMs: nowMs, dataAgeMs: null, stale: true, reason: 'not refreshed yet' };
+    const dataAgeMs = s.lastOkAtMs === null ? null : nowMs - s.lastOkAtMs;
+    const tooOld = dataAgeMs === null || dataAgeMs > this.settings(zone).staleAfterMs;
+    const reason = s.reason ?? (tooOld ? `data older than ${Math.round(this.settings(zone).staleAfterMs / MINUTE_MS)} min` : null);
+    return { ...s, dataAgeMs, stale: s.stale || tooOld, reason };
+  }
+
+  zoneStatuses(nowMs: number): ZoneStatus[] {
+    return Object.keys(this.o.zones).sort().map((z) => this.statusAt(z, nowMs));
+  }
+}
