@@ -80,3 +80,17 @@ export function schemaSql(db: Db): string {
     .all() as Array<{ sql: string }>;
   return rows.map((r) => `${r.sql};`).join('\n\n') + '\n';
 }
+
+/**
+ * Closes a writable ledger for good (daemon shutdown): folds the WAL back and switches the
+ * file to rollback-journal mode, so that a read-only `carbond status` while the daemon is
+ * down needs no `-wal`/`-shm` files (it creates nothing, and works for users who cannot
+ * write the state dir). The next `openLedger` switches back to WAL.
+ */
+export function closeLedger(db: Db): void {
+  if (db.open && !db.readonly && db.name !== ':memory:') {
+    checkpointWal(db);
+    db.pragma('journal_mode = DELETE');
+  }
+  if (db.open) db.close();
+}

@@ -1,0 +1,18 @@
+/**
+ * The CLI command registry: `carbond --help` lists these, in this order. To add a
+ * command: one file in this folder exporting a `CliCommand`, and ONE line below.
+ * Keep command files light at the top (see ../command.ts).
+ */
+import type { CliCommand } from '../command';
+import { configCheckCommand } from './config-check';
+import { daemonCommand } from './daemon';
+import { statusCommand } from './status';
+import { versionCommand } from './version';
+
+export const commands: readonly CliCommand[] = [
+  daemonCommand,
+  statusCommand,
+  configCheckCommand,
+  // forecast, zones, simulate, submit, list, show, pause, resume, cancel, logs, report, demo: one line each
+  versionCommand,
+];

@@ -1,0 +1,88 @@
+/**
+ * The `carbond` binary: `bin/carbond` calls `main(process.argv.slice(2))`. yargs in strict
+ * mode (unknown commands and flags are usage errors, exit 2); commands come from the
+ * registry in ./commands; their output goes through the one renderer.
+ */
+import yargs from 'yargs/yargs';
+import type { Argv } from 'yargs';
+import { ExitCode } from '../core/errors';
+import type { CliCommand, CommandArgs, CommandOutput } from './command';
+import { commands } from './commands';
+import { createCliContext } from './context';
+import { renderError, renderOutput, type Streams } from './render';
+
+const EPILOGUE = 'Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 every provider failed, 4 executor or checkpoint. See README.md.';
+
+const streams: Streams = {
+  stdout: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  stderr: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+type OnRun = (cmd: CliCommand, args: CommandArgs) => Promise<void>;
+
+function register(y: Argv, cmd: CliCommand, command: string, onRun: OnRun): Argv {
+  return y.command(command, cmd.describe, (b) => (cmd.builder ? cmd.builder(b) : b), (args) => onRun(cmd, args as CommandArgs));
+}
+
+/** `config check` and `config show` become subcommands of one `config` group. */
+function registerAll(y: Argv, list: readonly CliCommand[], onRun: OnRun): Argv {
+  const groups = new Map<string, CliCommand[]>();
+  for (const cmd of list) {
+    const [first, second] = cmd.command.split(' ');
+    if (second !== undefined && !/^[<[]/.test(second)) groups.set(first as string, [...(groups.get(first as string) ?? []), cmd]);
+    else y = register(y, cmd, cmd.command, onRun);
+  }
+  for (const [group, subs] of groups) {
+    y = y.command(`${group} <command>`, `${subs.map((c) => c.command.split(' ')[1]).join(', ')}: ${subs.map((c) => c.describe).join('; ')}`, (b) => {
+      let g = b;
+      for (const cmd of subs) g = register(g, cmd, cmd.command.split(' ').slice(1).join(' '), onRun);
+      return g.demandCommand(1, `a ${group} subcommand is required`);
+    });
+  }
+  return y;
+}
+
+/** Runs the CLI; returns (and sets `process.exitCode` to) the exit code. */
+export async function main(argv: readonly string[], io: Streams = streams): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.Ok;
+  let usageError: string | undefined;
+  const onRun = async (cmd: CliCommand, args: CommandArgs): Promise<void> => {
+    try {
+      const out: CommandOutput = await cmd.run(args, createCliContext(args));
+      exitCode = renderOutput(out, args.json === true, io);
+    } catch (err) {
+      exitCode = renderError(err, io);
+    }
+  };
+  let y: Argv = yargs([...argv])
+    .scriptName('carbond')
+    .usage('carbond — carbon-aware training scheduler\n\nUsage: $0 <command> [options]')
+    .option('config', { type: 'string', describe: 'config file (TOML)', global: true })
+    .option('state-dir', { type: 'string', describe: 'state directory (ledger, checkpoints)', global: true })
+    .option('socket', { type: 'string', describe: 'daemon socket path', global: true })
+    .strict()
+    .demandCommand(1, 'a command is required (carbond --help lists them)')
+    .recommendCommands()
+    .epilogue(EPILOGUE)
+    .help()
+    .alias('help', 'h')
+    .version(false)
+    .exitProcess(false)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageError = msg;
+    });
+  y = registerAll(y, commands, onRun);
+  try {
+    await y.parseAsync();
+  } catch (err) {
+    exitCode = renderError(err, io);
+  }
+  if (usageError !== undefined) {
+    io.stderr(`carbond: ${usageError}\nRun carbond --help for usage.`);
+    exitCode = ExitCode.Usage;
+  }
+  process.exitCode = exitCode;
+  return exitCode;
+}

@@ -1,0 +1,78 @@
+/**
+ * The control API's route table: `{ method, path, handler }`, where `path` may hold
+ * `:params` (`/v1/jobs/:id/pause`). A handler gets the daemon context and the parsed
+ * request and returns JSON-able data (status 200) or throws: a `CarbondError` with exit
+ * code 2 → 400, `RouteNotFoundError` → 404, `StateError` → 409, anything else → 500.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { CarbondError, ExitCode, StateError } from '../../core/errors';
+import type { DaemonContext } from '../context';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteRequest {
+  /** Values of the path's `:params`, URL-decoded. */
+  params: Readonly<Record<string, string>>;
+  query: URLSearchParams;
+  /** The parsed JSON body; undefined when there was none. */
+  body: unknown;
+  headers: IncomingHttpHeaders;
+}
+
+export interface Route {
+  method: HttpMethod;
+  /** e.g. `/v1/status`, `/v1/jobs/:id`. */
+  path: string;
+  /** One line for `GET /v1` (the route index). */
+  summary?: string;
+  handler(ctx: DaemonContext, req: RouteRequest): unknown;
+}
+
+/** No route matches (404). */
+export class RouteNotFoundError extends CarbondError {
+  constructor(what: string) {
+    super('E_NOT_FOUND', `not found: ${what}`, ExitCode.Usage);
+  }
+}
+
+/** Matches `method path` against the table; returns the route and its params. */
+export function matchRoute(routes: readonly Route[], method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
+  const parts = pathname.split('/').filter(Boolean);
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const pattern = route.path.split('/').filter(Boolean);
+    if (pattern.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    const ok = pattern.every((seg, i) => {
+      const part = parts[i] as string;
+      if (seg.startsWith(':')) {
+        params[seg.slice(1)] = decodeURIComponent(part);
+        return true;
+      }
+      return seg === part;
+    });
+    if (ok) return { route, params };
+  }
+  return undefined;
+}
+
+/** The HTTP status for an error thrown by a handler. */
+export function httpStatusOf(err: unknown): number {
+  if (err instanceof RouteNotFoundError) return 404;
+  if (err instanceof StateError) return 409;
+  if (err instanceof CarbondError) return err.exitCode === ExitCode.Usage ? 400 : 500;
+  return 500;
+}
+
+/** The JSON body of an error response; the CLI turns it back into an error with the same exit code. */
+export interface ErrorBody {
+  error: { code: string; message: string; exitCode: number; issues?: unknown };
+}
+
+export function errorBodyOf(err: unknown): ErrorBody {
+  if (err instanceof CarbondError) {
+    const issues = (err as { issues?: unknown }).issues;
+    return { error: { code: err.code, message: err.message, exitCode: err.exitCode, ...(issues === undefined ? {} : { issues }) } };
+  }
+  return { error: { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err), exitCode: ExitCode.Failure } };
+}

@@ -1,0 +1,148 @@
+/**
+ * The daemon's life: lock the state dir, open the ledger, start extensions, serve the
+ * control API, tick on the cron schedule, tell systemd it is ready; on stop finish the
+ * current tick, stop extensions, close the socket and the ledger, release the lock.
+ * Signals are wired by the `daemon` command (../cli/commands/daemon.ts), not here, so
+ * tests can run a daemon in-process.
+ */
+import type { ScheduledTask } from 'node-cron';
+import { systemClock, type Clock } from '../core/clock';
+import { createLogger, type Logger } from '../core/logger';
+import type { Config } from '../config/types';
+import { closeLedger, openLedger, type Db } from '../ledger/db';
+import { closeAbandonedDaemonRuns, recordDaemonStart, recordDaemonStop } from '../ledger/daemon-runs';
+import type { Route } from './api/routes';
+import { startApiServer, type ApiServer } from './api/server';
+import type { DaemonContext } from './context';
+import { daemonExtensions, type DaemonExtension } from './extensions';
+import { acquireStateLock, type StateLock } from './lock';
+import { sdNotify } from './notify';
+import { Ticker } from './tick';
+import { carbondVersion } from './version';
+
+export interface StartDaemonOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Default: the registry in ./extensions. */
+  extensions?: readonly DaemonExtension[];
+  /** Run ticks on `config.tickInterval` (default true; tests drive ticks by hand). */
+  schedule?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface DaemonHandle {
+  readonly ctx: DaemonContext;
+  readonly ticker: Ticker;
+  readonly routes: readonly Route[];
+  /** Graceful stop; idempotent. Resolves when everything is closed. */
+  stop(reason: string): Promise<void>;
+  /** Resolves when the daemon has stopped. */
+  readonly stopped: Promise<void>;
+}
+
+/** Every route of every extension, plus `GET /v1` (the index). */
+function allRoutes(extensions: readonly DaemonExtension[]): Route[] {
+  const routes = extensions.flatMap((e) => e.routes ?? []);
+  const index: Route = {
+    method: 'GET', path: '/v1', summary: 'this list',
+    handler: () => ({ routes: [...routes, index].map((r) => ({ method: r.method, path: r.path, summary: r.summary ?? '' })) }),
+  };
+  return [...routes, index];
+}
+
+/** Starts a daemon with an already validated `config`. Throws (and cleans up) if it cannot. */
+export async function startDaemon(config: Config, options: StartDaemonOptions = {}): Promise<DaemonHandle> {
+  const clock = options.clock ?? systemClock;
+  const logger = (options.logger ?? createLogger({ level: config.logLevel, clock })).child({ component: 'daemon' });
+  const extensions = options.extensions ?? daemonExtensions;
+  const lock = acquireStateLock(config.stateDir);
+  let db: Db | undefined;
+  let server: ApiServer | undefined;
+  try {
+    db = openLedger(config.ledgerPath, { nowMs: clock.now() });
+    const startedAtMs = clock.now();
+    const crashed = closeAbandonedDaemonRuns(db, startedAtMs);
+    if (crashed > 0) logger.warn('previous daemon did not stop cleanly', { runs: crashed });
+    const daemonRunId = recordDaemonStart(db, { pid: process.pid, version: carbondVersion(), startedAtMs });
+    let stopping = false;
+    const ctx: DaemonContext = {
+      config, db, clock, logger, ledgerPath: config.ledgerPath, version: carbondVersion(), pid: process.pid, startedAtMs, daemonRunId,
+      // `ticker` is created just below; no tick can be requested before then.
+      requestTick: (reason) => { if (!stopping) void ticker.request(reason); },
+      isStopping: () => stopping,
+    };
+    const ticker = new Ticker(extensions.flatMap((e) => e.tickSteps?.(ctx) ?? []), clock, logger.child({ component: 'tick' }));
+    for (const e of extensions) await e.start?.(ctx);
+    const routes = allRoutes(extensions);
+    server = await startApiServer(ctx, routes, config.socketPath);
+    const task = options.schedule === false ? undefined : scheduleTicks(config.tickInterval, ticker);
+    const handle = makeHandle({ ctx, ticker, routes, server, lock, task, extensions, env: options.env, setStopping: () => { stopping = true; } });
+    ctx.requestTick('start');
+    await sdNotify(['--ready'], logger, options.env);
+    logger.info('daemon started', { pid: process.pid, version: ctx.version, socket: config.socketPath, ledger: config.ledgerPath });
+    return handle;
+  } catch (err) {
+    if (server) await server.close();
+    if (db) closeLedger(db);
+    lock.release();
+    throw err;
+  }
+}
+
+function scheduleTicks(expr: string, ticker: Ticker): ScheduledTask {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cron = require('node-cron') as typeof import('node-cron');
+  return cron.schedule(expr, () => void ticker.request('cron'), { name: 'carbond-tick' });
+}
+
+interface HandleParts {
+  ctx: DaemonContext;
+  ticker: Ticker;
+  routes: readonly Route[];
+  server: ApiServer;
+  lock: StateLock;
+  task: ScheduledTask | undefined;
+  extensions: readonly DaemonExtension[];
+  env: NodeJS.ProcessEnv | undefined;
+  setStopping(): void;
+}
+
+function makeHandle(p: HandleParts): DaemonHandle {
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
+  let stopping: Promise<void> | undefined;
+  const stop = async (reason: string): Promise<void> => {
+    const { ctx } = p;
+    p.setStopping();
+    ctx.logger.info('daemon stopping', { reason });
+    try {
+      await shutdown(p, reason);
+    } finally {
+      resolveStopped();
+    }
+  };
+  return {
+    ctx: p.ctx, ticker: p.ticker, routes: p.routes, stopped,
+    stop: (reason) => (stopping ??= stop(reason)),
+  };
+}
+
+/** Finish the tick, stop extensions (reverse order), close socket and ledger, release the lock. */
+async function shutdown(p: HandleParts, reason: string): Promise<void> {
+  const { ctx } = p;
+  try {
+    await p.task?.destroy();
+    p.ticker.cancelQueued();
+    await p.ticker.idle();
+    await sdNotify(['STOPPING=1'], ctx.logger, p.env);
+    for (const e of [...p.extensions].reverse()) {
+      try { await e.stop?.(ctx); } catch (err) { ctx.logger.error('extension stop failed', { extension: e.name, err }); }
+    }
+    await p.server.close();
+    recordDaemonStop(ctx.db, ctx.daemonRunId, ctx.clock.now(), reason);
+  } finally {
+    closeLedger(ctx.db);
+    p.lock.release();
+  }
+  ctx.logger.info('daemon stopped', { reason });
+}

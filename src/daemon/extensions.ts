@@ -1,0 +1,36 @@
+/**
+ * The daemon's extension points, in one place. A feature (signal refresh, planner,
+ * executors, metrics…) is a `DaemonExtension`: routes for the control API, tick steps,
+ * and start/stop hooks. To add one, export it from your module and add ONE line to
+ * `daemonExtensions` below. Order in the list = order of `start` (and reverse of `stop`);
+ * tick steps are ordered by their `phase` (./tick).
+ */
+import { coreRoutes } from './api/core-routes';
+import type { Route } from './api/routes';
+import type { DaemonContext } from './context';
+import { walCheckpointStep } from './housekeeping';
+import type { TickStep } from './tick';
+
+export interface DaemonExtension {
+  name: string;
+  /** Control API routes (see ./api/routes). */
+  routes?: readonly Route[];
+  /** Tick steps, created once per daemon with its context. */
+  tickSteps?(ctx: DaemonContext): readonly TickStep[];
+  /** After the ledger is open and before the socket listens and the first tick (e.g. reconcile runs). */
+  start?(ctx: DaemonContext): Promise<void>;
+  /** On shutdown, after the last tick finished, before the ledger closes (e.g. checkpoint-and-pause jobs). */
+  stop?(ctx: DaemonContext): Promise<void>;
+}
+
+/** The daemon's own part: status route and the WAL checkpoint. */
+export const coreExtension: DaemonExtension = {
+  name: 'core',
+  routes: coreRoutes,
+  tickSteps: (ctx) => [walCheckpointStep(ctx)],
+};
+
+export const daemonExtensions: DaemonExtension[] = [
+  coreExtension,
+  // one line per feature, e.g. signalExtension, plannerExtension, executorExtension
+];

@@ -1,0 +1,49 @@
+/**
+ * What the job lifecycle is built from. The plan comes from an injected `PlanSource`
+ * (the real scheduler + carbon signal, wired by the lead; `runEverything` by default).
+ */
+import type { Clock } from '../../core/clock';
+import type { Logger } from '../../core/logger';
+import type { Db } from '../../ledger/db';
+import type { RunExecutor, VerifyCheckpoint } from '../../executors/types';
+import type { Plan, PlanInput, PolicyName, SlotSeries } from '../../../scheduler/types';
+
+/** Any planner: `(input) => plan`, pure. `scheduler/plan` fits as it is. */
+export type PlanSource = (input: PlanInput) => Plan;
+
+/** The signal side of a plan input, gathered for `nowMs` (series per zone, fail-open reason). */
+export interface PlanSignal {
+  series: Readonly<Record<string, SlotSeries>>;
+  failOpenReason?: string;
+}
+
+/** A site as the lifecycle sees it: capacity, power model and its executor. */
+export interface SiteModel {
+  name: string;
+  zone: string;
+  /** GPUs carbond may hand out; ids 0…gpus−1 become CUDA_VISIBLE_DEVICES. */
+  gpus: number;
+  maxJobs?: number;
+  executor: RunExecutor;
+  /** Power of a running job using `gpus` GPUs when the job gives none, W. */
+  jobPowerW(gpus: number): number;
+  /** Power a `suspend`-mode job keeps drawing while stopped, W. */
+  suspendedPowerW(gpus: number): number;
+}
+
+export interface JobLifecycleDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  sites: readonly SiteModel[];
+  verifyCheckpoint: VerifyCheckpoint;
+  /** Default `runEverything`. */
+  planSource?: PlanSource;
+  /** Default: no series, fail open (the default plan source ignores it). */
+  planSignal?: (nowMs: number) => PlanSignal | Promise<PlanSignal>;
+  slotMs?: number;
+  safetyMarginMs?: number;
+  policy?: PolicyName;
+  /** Called when something happened that deserves a tick soon (a pause completed, a run exited). */
+  requestTick?: (reason: string) => void;
+}

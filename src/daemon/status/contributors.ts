@@ -1,0 +1,11 @@
+/**
+ * The registry of status contributors. To add one: write a module exporting a
+ * `StatusContributor` (see ./contribute) and add ONE line to this list. Keep its
+ * top-level imports light (types only; load heavy modules inside `contribute`):
+ * the CLI loads this file on the `carbond status` path.
+ */
+import type { StatusContributor } from './contribute';
+
+export const statusContributors: StatusContributor[] = [
+  // e.g. zonesStatus, jobsStatus — one line each
+];
