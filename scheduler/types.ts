@@ -67,6 +67,13 @@ export interface PlanInput {
   policy: PolicyName;
   /** When set, no usable signal is left: every job runs (fail open) and this is the reason. */
   failOpenReason?: string;
+  /**
+   * `carbond` only: multiplies each resume's overhead emissions in the objective (default 1).
+   * Above 1 it is a hysteresis against forecast error: a pause must win by a margin.
+   */
+  resumePenaltyFactor?: number;
+  /** `threshold` only: run when the signal is at or below this percentile (0–100, default 30). */
+  thresholdPercentile?: number;
 }
 
 /** What to do with a job right now. `keep` = leave as is (running stays running, paused stays paused). */

@@ -1,0 +1,133 @@
+/**
+ * Turns a job, the slot series and the remaining site capacity into the costed problem the
+ * policies solve: per allowed site, grams per running slot and per resume (DESIGN §5).
+ */
+import type { ExactStart } from './exact';
+import type { PolicyProblem } from './policies';
+import type { PlanInput, PlanJob, SiteSpec, SlotSeries } from './types';
+
+const MS_PER_HOUR = 3_600_000;
+
+/**
+ * Grams for running `powerW` for `durationMs` at `gPerKWh`.
+ * @example gramsOf(300, 300_000, 200) === 5  // 300 W · 5 min = 0.025 kWh, × 200 g/kWh
+ */
+export function gramsOf(powerW: number, durationMs: number, gPerKWh: number): number {
+  return (powerW * durationMs * gPerKWh) / MS_PER_HOUR / 1000;
+}
+
+/** Work slots needed for `ms` of running time (rounded up; 1e-9 tolerates float noise). */
+export function slotsFor(ms: number, slotMs: number): number {
+  return Math.max(0, Math.ceil(ms / slotMs - 1e-9));
+}
+
+/** Remaining GPUs and job places per site and slot, from `nowMs`. */
+export class Capacity {
+  readonly gpus: Float64Array[];
+  readonly places: Float64Array[];
+  /** True once some job found a slot it wanted taken (the improvement pass is worth running). */
+  binding = false;
+
+  constructor(readonly sites: readonly SiteSpec[], readonly slots: number) {
+    this.gpus = sites.map((s) => new Float64Array(slots).fill(s.gpus > 0 ? s.gpus : Infinity));
+    this.places = sites.map((s) => new Float64Array(slots).fill(s.maxJobs ?? (s.gpus > 0 ? Infinity : 1)));
+  }
+
+  fits(site: number, t: number, gpus: number): boolean {
+    return this.gpus[site]![t]! >= gpus && this.places[site]![t]! >= 1;
+  }
+
+  /** Takes (sign 1) or gives back (sign −1) one job's slots. */
+  apply(siteIndexes: readonly number[], siteAt: Int16Array, gpus: number, sign: 1 | -1): void {
+    for (let t = 0; t < siteAt.length && t < this.slots; t++) {
+      const local = siteAt[t]!;
+      if (local < 0) continue;
+      const s = siteIndexes[local]!;
+      this.gpus[s]![t]! -= sign * gpus;
+      this.places[s]![t]! -= sign;
+    }
+  }
+}
+
+/** Intensity of `series` for the slot starting at `ms`; flat beyond either end. */
+function intensityAt(series: SlotSeries, ms: number): number {
+  const n = series.gPerKWh.length;
+  const i = Math.min(n - 1, Math.max(0, Math.floor((ms - series.startMs) / series.slotMs)));
+  return series.gPerKWh[i]!;
+}
+
+export interface JobProblem extends PolicyProblem {
+  job: PlanJob;
+  /** Global site index of each local site of the problem. */
+  siteIndexes: number[];
+  /** Intensity per local site and slot, g/kWh (for reasons). */
+  intensity: Float64Array[];
+}
+
+/** Slots from now to the deadline minus the margin. */
+export function horizonOf(input: PlanInput, job: PlanJob): number {
+  return Math.max(0, Math.floor((job.deadlineMs - input.safetyMarginMs - input.nowMs) / input.slotMs));
+}
+
+function startOf(job: PlanJob, siteIndexes: number[], sites: readonly SiteSpec[]): ExactStart {
+  if (job.phase === 'queued') return { phase: 'queued' };
+  if (job.phase === 'paused') return { phase: 'paused' };
+  const local = siteIndexes.findIndex((g) => sites[g]!.name === job.currentSite);
+  return local >= 0 ? { phase: 'running', site: local } : { phase: 'paused' };
+}
+
+/**
+ * Builds the problem for one job over `T` slots (T ≥ the job's horizon when guarded).
+ * Sites without a series are left out; `undefined` when none is left.
+ */
+export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity: Capacity): JobProblem | undefined {
+  const { slotMs, nowMs } = input;
+  const siteIndexes: number[] = [];
+  for (const name of job.sites) {
+    const g = input.sites.findIndex((s) => s.name === name);
+    if (g >= 0 && input.series[input.sites[g]!.zone] !== undefined) siteIndexes.push(g);
+  }
+  if (siteIndexes.length === 0) return undefined;
+  const k = slotsFor(job.pauseOverheadMs, slotMs);
+  const penalty = input.resumePenaltyFactor ?? 1;
+  const intensity = siteIndexes.map((g) => {
+    const series = input.series[input.sites[g]!.zone]!;
+    const out = new Float64Array(T + k);
+    for (let t = 0; t < out.length; t++) out[t] = intensityAt(series, nowMs + t * slotMs);
+    return out;
+  });
+  const sites = siteIndexes.map((g, local) => {
+    const gi = intensity[local]!;
+    const runG = new Float64Array(T);
+    const resumeG = new Float64Array(T);
+    for (let t = 0; t < T; t++) {
+      const free = capacity.fits(g, t, job.gpus);
+      if (!free) capacity.binding = true;
+      runG[t] = free ? gramsOf(job.powerW, slotMs, gi[t]!) : Infinity;
+      let ov = 0;
+      for (let j = 0; j < k; j++) {
+        const ms = Math.min(slotMs, job.pauseOverheadMs - j * slotMs);
+        ov += t + j < T && capacity.fits(g, t + j, job.gpus) ? gramsOf(job.powerW, ms, gi[t + j]!) : Infinity;
+      }
+      resumeG[t] = k === 0 ? 0 : ov * penalty;
+    }
+    return { runG, resumeG };
+  });
+  const start = startOf(job, siteIndexes, input.sites);
+  const preferred = start.phase === 'running' ? start.site : Math.max(0, siteIndexes.findIndex((g) => input.sites[g]!.name === job.homeSite));
+  const idleG = job.pausedPowerW ? Float64Array.from(intensity[preferred]!.subarray(0, T), (g) => gramsOf(job.pausedPowerW!, slotMs, g)) : undefined;
+  return {
+    job,
+    siteIndexes,
+    intensity,
+    horizonSlots: T,
+    workSlots: slotsFor(job.remainingWorkMs, slotMs),
+    overheadSlots: k,
+    sites,
+    ...(idleG ? { idleG } : {}),
+    start,
+    preferredSite: preferred,
+    intensityGPerKWh: intensity[preferred]!,
+    ...(input.thresholdPercentile !== undefined ? { thresholdPercentile: input.thresholdPercentile } : {}),
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * The exact single-job planner (DESIGN §5): a dynamic programme over slots × work done ×
+ * {paused, running on site s}. It minimises Σ running-slot emissions + Σ resume overheads
+ * (a migration costs what a resume costs) and finishes within `horizonSlots`.
+ *
+ * Backward recursion, with R_s(t,w) = best cost from slot t having done w work slots while
+ * running on site s, and P(t,w) the same while paused:
+ *   run_s    = runG_s[t] + R_s(t+1, w+1)
+ *   resume_s = resumeG_s[t] + R_s(t+k, w)          (k = overhead slots; k = 0: + run_s)
+ *   P(t,w)   = min(P(t+1,w) + idleG[t], min_s resume_s)
+ *   R_s(t,w) = min(run_s, P(t+1,w) + idleG[t], min_{s'≠s} resume_s')
+ * with R = P = 0 once w = W. Only the band W−(T−t) ≤ w ≤ t is feasible, so a 7-day plan
+ * at 5-min slots for 24 h of work (T = 2016, W = 288) visits about 0.5 M cells per state.
+ * Scratch memory is reused between calls: no allocation in the loops.
+ */
+
+/** Per-site costs for one job, grams, indexed by slot (length ≥ horizon). Infinity = not allowed. */
+export interface SiteCosts {
+  /** Emissions of running slot t on this site. */
+  runG: Float64Array;
+  /** Emissions of a resume (or a migration here) whose overhead starts at slot t. */
+  resumeG: Float64Array;
+}
+
+export type ExactStart = { phase: 'queued' } | { phase: 'running'; site: number } | { phase: 'paused' };
+
+export interface ExactProblem {
+  /** T: usable slots from now to the deadline minus the margin. */
+  horizonSlots: number;
+  /** W: slots of useful work still needed. */
+  workSlots: number;
+  /** k: slots a resume or migration spends before useful work (0 = cost only, no time). */
+  overheadSlots: number;
+  sites: readonly SiteCosts[];
+  /** Emissions of one paused slot (suspend mode keeps drawing power); absent = 0. */
+  idleG?: Float64Array;
+  start: ExactStart;
+}
+
+export interface ExactSolution {
+  feasible: boolean;
+  /** Total emissions of the plan, g, overheads included. */
+  costG: number;
+  /** Per slot: the site index running (work or overhead), or −1 when idle. */
+  siteAt: Int16Array;
+  /** Per slot: 1 where the slot is resume/migration overhead. */
+  overheadAt: Uint8Array;
+  resumes: number;
+}
+
+let valueBuf = new Float64Array(0);
+let choiceBuf = new Uint8Array(0);
+let queuedBuf = new Float64Array(0);
+let queuedChoice = new Int16Array(0);
+
+function ensureScratch(cells: number, slots: number): void {
+  if (valueBuf.length < cells) {
+    valueBuf = new Float64Array(Math.ceil(cells * 1.25));
+    choiceBuf = new Uint8Array(valueBuf.length);
+  }
+  if (queuedBuf.length < slots + 1) {
+    queuedBuf = new Float64Array((slots + 1) * 2);
+    queuedChoice = new Int16Array(queuedBuf.length);
+  }
+}
+
+function infeasible(T: number): ExactSolution {
+  return { feasible: false, costG: Infinity, siteAt: new Int16Array(T).fill(-1), overheadAt: new Uint8Array(T), resumes: 0 };
+}
+
+/**
+ * Solves one job exactly. Layout: block b ∈ [0, S) holds R_b, block S holds P; cell
+ * (b, t, w) lives at ((b·(T+1) + t)·(W+1) + w). Choices: R: 0 run, 1 pause, 2+s' migrate;
+ * P: 0 stay, 1+s resume on s.
+ * @example one site, runG = [5, 1, 1, 5] (g), W = 2, no overhead, queued → runs slots 1–2, cost 2 g.
+ */
+export function solveExact(p: ExactProblem): ExactSolution {
+  const T = p.horizonSlots;
+  const W = p.workSlots;
+  const S = p.sites.length;
+  if (W <= 0) return { feasible: true, costG: 0, siteAt: new Int16Array(T).fill(-1), overheadAt: new Uint8Array(T), resumes: 0 };
+  if (W > T || S === 0) return infeasible(T);
+  const stride = W + 1;
+  const block = (T + 1) * stride;
+  ensureScratch(block * (S + 1), T);
+  if (S === 1) fillValuesOneSite(p, T, W, stride, block);
+  else fillValues(p, T, W, S, stride, block);
+  const start = p.start;
+  let costG: number;
+  if (start.phase === 'queued') costG = solveQueued(p, T, W, S, stride, block);
+  else if (start.phase === 'running') costG = valueBuf[start.site * block] as number;
+  else costG = valueBuf[S * block] as number;
+  if (!Number.isFinite(costG)) return infeasible(T);
+  return reconstruct(p, T, W, S, stride, block, costG);
+}
+
+function fillValues(p: ExactProblem, T: number, W: number, S: number, stride: number, block: number): void {
+  const V = valueBuf;
+  const C = choiceBuf;
+  const k = Math.max(0, Math.floor(p.overheadSlots));
+  const guard = Math.max(k, 1);
+  const idle = p.idleG;
+  const pBase = S * block;
+  for (let b = 0; b <= S; b++) {
+    const row = b * block + T * stride;
+    V.fill(Infinity, row, row + W);
+    V[row + W] = 0;
+  }
+  for (let t = T - 1; t >= 0; t--) {
+    const wLo = Math.max(0, W - (T - t));
+    const wHi = Math.min(W - 1, t);
+    const idleT = idle === undefined ? 0 : (idle[t] as number);
+    for (let b = 0; b <= S; b++) {
+      const row = b * block + t * stride;
+      V[row + W] = 0;
+      for (let g = Math.max(0, wLo - guard); g < wLo; g++) V[row + g] = Infinity;
+    }
+    const canResume = t + k <= T;
+    for (let w = wLo; w <= wHi; w++) {
+      const stay = V[pBase + (t + 1) * stride + w]! + idleT;
+      let best = Infinity;
+      let bestS = -1;
+      let second = Infinity;
+      let secondS = -1;
+      if (canResume) {
+        for (let s = 0; s < S; s++) {
+          const site = p.sites[s]!;
+          const after = k === 0 ? site.runG[t]! + V[s * block + (t + 1) * stride + w + 1]! : V[s * block + (t + k) * stride + w]!;
+          const v = site.resumeG[t]! + after;
+          if (v < best) {
+            second = best;
+            secondS = bestS;
+            best = v;
+            bestS = s;
+          } else if (v < second) {
+            second = v;
+            secondS = s;
+          }
+        }
+      }
+      const pIdx = pBase + t * stride + w;
+      if (best <= stay) {
+        V[pIdx] = best;
+        C[pIdx] = 1 + bestS;
+      } else {
+        V[pIdx] = stay;
+        C[pIdx] = 0;
+      }
+      for (let s = 0; s < S; s++) {
+        const idx = s * block + t * stride + w;
+        const run = p.sites[s]!.runG[t]! + V[s * block + (t + 1) * stride + w + 1]!;
+        const mig = bestS === s ? second : best;
+        const migS = bestS === s ? secondS : bestS;
+        let v = run;
+        let c = 0;
+        if (mig < v) {
+          v = mig;
+          c = 2 + migS;
+        }
+        if (stay < v) {
+          v = stay;
+          c = 1;
+        }
+        V[idx] = v;
+        C[idx] = c;
+      }
+    }
+  }
+}
+
+/**
+ * The same recursion specialised for one site (the common case, and the 5 ms budget):
+ * R and P in two flat blocks, choices written as bytes, no inner loop over sites.
+ */
+function fillValuesOneSite(p: ExactProblem, T: number, W: number, stride: number, block: number): void {
+  const V = valueBuf;
+  const C = choiceBuf;
+  const k = Math.max(0, Math.floor(p.overheadSlots));
+  const guard = Math.max(k, 1);
+  const runG = p.sites[0]!.runG;
+  const resumeG = p.sites[0]!.resumeG;
+  const idle = p.idleG;
+  V.fill(Infinity, T * stride, T * stride + W);
+  V[T * stride + W] = 0;
+  V.fill(Infinity, block + T * stride, block + T * stride + W);
+  V[block + T * stride + W] = 0;
+  for (let t = T - 1; t >= 0; t--) {
+    const wLo = Math.max(0, W - (T - t));
+    const wHi = Math.min(W - 1, t);
+    const idleT = idle === undefined ? 0 : idle[t]!;
+    const c = runG[t]!;
+    const r = resumeG[t]!;
+    const rRow = t * stride;
+    const pRow = block + rRow;
+    const rNext = rRow + stride;
+    const pNext = pRow + stride;
+    const rK = t + k <= T ? (t + k) * stride : -1;
+    V[rRow + W] = 0;
+    V[pRow + W] = 0;
+    for (let g = Math.max(0, wLo - guard); g < wLo; g++) {
+      V[rRow + g] = Infinity;
+      V[pRow + g] = Infinity;
+    }
+    for (let w = wLo; w <= wHi; w++) {
+      const stay = V[pNext + w]! + idleT;
+      const run = c + V[rNext + w + 1]!;
+      const resume = rK < 0 ? Infinity : r + (k === 0 ? run : V[rK + w]!);
+      if (resume <= stay) {
+        V[pRow + w] = resume;
+        C[pRow + w] = 1;
+      } else {
+        V[pRow + w] = stay;
+        C[pRow + w] = 0;
+      }
+      if (stay < run) {
+        V[rRow + w] = stay;
+        C[rRow + w] = 1;
+      } else {
+        V[rRow + w] = run;
+        C[rRow + w] = 0;
+      }
+    }
+  }
+}
+
+/** Q(t) = min(Q(t+1), min_s runG_s[t] + R_s(t+1, 1)): a fresh start costs no overhead. */
+function solveQueued(p: ExactProblem, T: number, W: number, S: number, stride: number, block: number): number {
+  const Q = queuedBuf;
+  Q[T] = Infinity;
+  for (let t = T - 1; t >= 0; t--) {
+    let v = Q[t + 1]!;
+    let c = -1;
+    if (t + W <= T) {
+      for (let s = 0; s < S; s++) {
+        const run = p.sites[s]!.runG[t]! + valueBuf[s * block + (t + 1) * stride + 1]!;
+        if (run < v || (run === v && c === -1 && run < Infinity)) {
+          v = run;
+          c = s;
+        }
+      }
+    }
+    Q[t] = v;
+    queuedChoice[t] = c;
+  }
+  return Q[0]!;
+}
+
+function reconstruct(p: ExactProblem, T: number, W: number, S: number, stride: number, block: number, costG: number): ExactSolution {
+  const siteAt = new Int16Array(T).fill(-1);
+  const overheadAt = new Uint8Array(T);
+  const k = Math.max(0, Math.floor(p.overheadSlots));
+  let mode = p.start.phase === 'queued' ? -2 : p.start.phase === 'running' ? p.start.site : S; // −2 queued, S paused
+  let t = 0;
+  let w = 0;
+  let resumes = 0;
+  const enter = (site: number): void => {
+    resumes++;
+    for (let i = 0; i < k; i++) {
+      siteAt[t + i] = site;
+      overheadAt[t + i] = 1;
+    }
+    t += k;
+    mode = site;
+    if (k === 0) {
+      siteAt[t++] = site;
+      w++;
+    }
+  };
+  while (w < W && t < T) {
+    if (mode === -2) {
+      const c = queuedChoice[t]!;
+      if (c >= 0) {
+        siteAt[t++] = c;
+        w++;
+        mode = c;
+      } else t++;
+      continue;
+    }
+    const c = choiceBuf[mode * block + t * stride + w]!;
+    if (mode === S) {
+      if (c === 0) t++;
+      else enter(c - 1);
+    } else if (c === 0) {
+      siteAt[t++] = mode;
+      w++;
+    } else if (c === 1) {
+      mode = S;
+      t++;
+    } else enter(c - 2);
+  }
+  return { feasible: true, costG, siteAt, overheadAt, resumes };
+}

@@ -1,0 +1,174 @@
+/**
+ * `plan(input)`: every unfinished job, under site capacity (DESIGN §5). Jobs are planned
+ * most urgent first (least slack), each against the capacity the earlier ones left; when
+ * capacity bound anyone, one improvement pass re-plans each job against all the others.
+ * The deadline guard and fail-open rules apply to every policy alike.
+ */
+import type { ExactSolution } from './exact';
+import { buildProblem, Capacity, gramsOf, horizonOf, slotsFor, type JobProblem } from './costs';
+import { runNow, schedule } from './policies';
+import { reasonFor } from './reasons';
+import type { ActionKind, Decision, JobPlan, Plan, PlanInput, PlanJob, PlannedSegment } from './types';
+
+interface Planned {
+  problem: JobProblem;
+  solution: ExactSolution;
+  guarded: boolean;
+  failOpen: boolean;
+}
+
+/** Slack in slots: how long the job may still wait. Negative = already late. */
+function slackOf(input: PlanInput, job: PlanJob): number {
+  const k = job.phase === 'paused' ? slotsFor(job.pauseOverheadMs, input.slotMs) : 0;
+  return horizonOf(input, job) - slotsFor(job.remainingWorkMs, input.slotMs) - k;
+}
+
+function planOne(input: PlanInput, job: PlanJob, capacity: Capacity): Planned | undefined {
+  const T = horizonOf(input, job);
+  const failOpen = input.failOpenReason !== undefined;
+  const guarded = !failOpen && slackOf(input, job) < 0;
+  const needed = slotsFor(job.remainingWorkMs, input.slotMs) + slotsFor(job.pauseOverheadMs, input.slotMs);
+  const problem = buildProblem(input, job, guarded || failOpen ? Math.max(T, needed) : T, capacity);
+  if (!problem) return undefined;
+  if (job.manualOverride === 'pause') {
+    return { problem, solution: { feasible: true, costG: 0, siteAt: new Int16Array(problem.horizonSlots).fill(-1), overheadAt: new Uint8Array(problem.horizonSlots), resumes: 0 }, guarded: false, failOpen };
+  }
+  if (guarded || failOpen || job.manualOverride === 'resume') {
+    return { problem, solution: runNow(problem, problem.preferredSite), guarded, failOpen };
+  }
+  let solution = schedule(input.policy, problem);
+  let late = false;
+  if (!solution.feasible) {
+    // Capacity left no feasible plan before the deadline: run as soon as the preferred site allows.
+    solution = runNow(problem, problem.preferredSite);
+    late = true;
+  }
+  return { problem, solution, guarded: late, failOpen };
+}
+
+function segmentsOf(p: Planned, input: PlanInput): PlannedSegment[] {
+  const out: PlannedSegment[] = [];
+  const { siteAt } = p.solution;
+  for (let t = 0; t < siteAt.length; t++) {
+    const local = siteAt[t]!;
+    if (local < 0) continue;
+    const site = input.sites[p.problem.siteIndexes[local]!]!.name;
+    const startMs = input.nowMs + t * input.slotMs;
+    const last = out[out.length - 1];
+    if (last && last.site === site && last.endMs === startMs) last.endMs = startMs + input.slotMs;
+    else out.push({ site, startMs, endMs: startMs + input.slotMs });
+  }
+  return out;
+}
+
+/** Expected emissions of the schedule (true overheads, no hysteresis penalty), g. */
+function expectedOf(p: Planned, slotMs: number): { expectedG: number; overheadG: number } {
+  const { siteAt, overheadAt } = p.solution;
+  const { job } = p.problem;
+  let expectedG = 0;
+  let overheadG = 0;
+  let overheadIndex = 0;
+  for (let t = 0; t < siteAt.length; t++) {
+    const local = siteAt[t]!;
+    if (local < 0) continue;
+    const g = p.problem.intensity[local]![t]!;
+    if (overheadAt[t]) {
+      const ms = Math.min(slotMs, job.pauseOverheadMs - overheadIndex++ * slotMs);
+      overheadG += gramsOf(job.powerW, ms, g);
+    } else {
+      overheadIndex = 0;
+      expectedG += gramsOf(job.powerW, slotMs, g);
+    }
+  }
+  return { expectedG: expectedG + overheadG, overheadG };
+}
+
+function actionOf(p: Planned, input: PlanInput): { action: ActionKind; site?: string } {
+  const local = p.solution.siteAt[0]!;
+  const job = p.problem.job;
+  if (local < 0) return { action: job.phase === 'running' ? 'pause' : 'keep' };
+  const site = input.sites[p.problem.siteIndexes[local]!]!.name;
+  if (job.phase === 'queued') return { action: 'start', site };
+  if (job.phase === 'paused') return { action: 'resume', site };
+  return site === job.currentSite ? { action: 'keep', site } : { action: 'migrate', site };
+}
+
+/** First slot boundary after now where some job's planned state (site or idle) changes. */
+function nextWakeOf(planned: readonly Planned[], input: PlanInput): number {
+  let best = Infinity;
+  for (const p of planned) {
+    const { siteAt } = p.solution;
+    let t = 1;
+    while (t < siteAt.length && siteAt[t] === siteAt[t - 1]) t++;
+    best = Math.min(best, t);
+  }
+  return input.nowMs + (Number.isFinite(best) ? best : 1) * input.slotMs;
+}
+
+/**
+ * Plans every job of `input` with its policy. Pure: the same input gives the same plan.
+ * @example plan({ nowMs, slotMs: 300_000, safetyMarginMs: 0, sites, series, jobs, policy: 'carbond' })
+ *   → { decisions: [{ jobId: 'a', action: 'pause', reason: 'paused 17:30: …' }], jobs: [...], nextWakeMs }
+ */
+export function plan(input: PlanInput): Plan {
+  const maxT = input.jobs.reduce((m, j) => Math.max(m, horizonOf(input, j) + 2 * slotsFor(j.remainingWorkMs + j.pauseOverheadMs, input.slotMs)), 1);
+  const capacity = new Capacity(input.sites, maxT);
+  const order = [...input.jobs].sort((a, b) => slackOf(input, a) - slackOf(input, b) || a.id.localeCompare(b.id));
+  const byId = new Map<string, Planned>();
+  const missing: PlanJob[] = [];
+  for (const job of order) {
+    const p = planOne(input, job, capacity);
+    if (!p) {
+      missing.push(job);
+      continue;
+    }
+    byId.set(job.id, p);
+    capacity.apply(p.problem.siteIndexes, p.solution.siteAt, job.gpus, 1);
+  }
+  if (capacity.binding && input.policy === 'carbond') improve(input, order, byId, capacity);
+  return assemble(input, order, byId, missing);
+}
+
+/** One pass, least urgent first: give back a job's slots and re-plan it against all the others. */
+function improve(input: PlanInput, order: readonly PlanJob[], byId: Map<string, Planned>, capacity: Capacity): void {
+  for (let i = order.length - 1; i >= 0; i--) {
+    const job = order[i]!;
+    const old = byId.get(job.id);
+    if (!old || old.guarded || old.failOpen) continue;
+    capacity.apply(old.problem.siteIndexes, old.solution.siteAt, job.gpus, -1);
+    const fresh = planOne(input, job, capacity);
+    const better = fresh && fresh.solution.feasible && !fresh.guarded && fresh.solution.costG < old.solution.costG;
+    const keep = better ? fresh : old;
+    byId.set(job.id, keep);
+    capacity.apply(keep.problem.siteIndexes, keep.solution.siteAt, job.gpus, 1);
+  }
+}
+
+function assemble(input: PlanInput, order: readonly PlanJob[], byId: Map<string, Planned>, missing: readonly PlanJob[]): Plan {
+  const decisions: Decision[] = [];
+  const jobs: JobPlan[] = [];
+  const planned: Planned[] = [];
+  const siteNames = input.sites.map((s) => s.name);
+  for (const job of order) {
+    const p = byId.get(job.id);
+    if (!p) continue;
+    planned.push(p);
+    const { expectedG, overheadG } = expectedOf(p, input.slotMs);
+    const { action, site } = actionOf(p, input);
+    const reason = reasonFor({
+      problem: p.problem, solution: p.solution, action, nowMs: input.nowMs, slotMs: input.slotMs, siteNames,
+      expectedG, overheadG, guarded: p.guarded, policy: input.policy,
+      untilDeadlineMs: job.deadlineMs - input.safetyMarginMs - input.nowMs,
+      ...(input.failOpenReason ? { failOpenReason: input.failOpenReason } : {}),
+    });
+    decisions.push(site ? { jobId: job.id, action, site, reason } : { jobId: job.id, action, reason });
+    jobs.push({ jobId: job.id, segments: segmentsOf(p, input), expectedEmissionsG: expectedG, guarded: p.guarded });
+  }
+  for (const job of missing) {
+    // No allowed site has a signal: fail open for this job on its home site.
+    const action: ActionKind = job.phase === 'running' ? 'keep' : job.phase === 'queued' ? 'start' : 'resume';
+    decisions.push({ jobId: job.id, action, site: job.currentSite ?? job.homeSite, reason: `fail open: no carbon signal for any allowed site of ${job.id}; runs now` });
+    jobs.push({ jobId: job.id, segments: [], expectedEmissionsG: Number.NaN, guarded: true });
+  }
+  return { createdAtMs: input.nowMs, policy: input.policy, decisions, jobs, nextWakeMs: nextWakeOf(planned, input) };
+}

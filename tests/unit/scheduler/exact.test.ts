@@ -1,0 +1,123 @@
+import { solveExact, type ExactProblem, type ExactStart } from '../../../scheduler/exact';
+
+/** Deterministic pseudo-random numbers (mulberry32) so failures reproduce. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Cost of one explicit schedule (−1 idle, s = on site s), or Infinity when it does not finish. */
+function scheduleCost(p: ExactProblem, states: number[]): number {
+  const k = p.overheadSlots;
+  let w = 0;
+  let cost = 0;
+  let prev = p.start.phase === 'running' ? p.start.site : -1;
+  let started = p.start.phase !== 'queued';
+  let overheadLeft = 0;
+  for (let t = 0; t < p.horizonSlots && w < p.workSlots; t++) {
+    const s = states[t]!;
+    if (s >= 0 && s !== prev && started) {
+      cost += p.sites[s]!.resumeG[t]!;
+      overheadLeft = k;
+    }
+    if (s >= 0) {
+      started = true;
+      if (overheadLeft > 0) overheadLeft--;
+      else {
+        cost += p.sites[s]!.runG[t]!;
+        w++;
+      }
+    } else {
+      overheadLeft = 0;
+      if (p.idleG) cost += p.idleG[t]!;
+    }
+    prev = s;
+  }
+  return w >= p.workSlots ? cost : Infinity;
+}
+
+function bruteForce(p: ExactProblem): number {
+  const S = p.sites.length;
+  let best = Infinity;
+  const states = new Array<number>(p.horizonSlots).fill(-1);
+  const walk = (t: number): void => {
+    if (t === p.horizonSlots) {
+      best = Math.min(best, scheduleCost(p, states));
+      return;
+    }
+    for (let s = -1; s < S; s++) {
+      states[t] = s;
+      walk(t + 1);
+    }
+  };
+  walk(0);
+  return best;
+}
+
+function randomProblem(r: () => number, start: ExactStart, sites: number, k: number): ExactProblem {
+  const T = 5 + Math.floor(r() * 4);
+  const W = 1 + Math.floor(r() * (T - 1));
+  const mk = (): Float64Array => Float64Array.from({ length: T }, () => Math.round(r() * 100));
+  return {
+    horizonSlots: T,
+    workSlots: W,
+    overheadSlots: k,
+    sites: Array.from({ length: sites }, () => ({ runG: mk(), resumeG: Float64Array.from({ length: T }, () => Math.round(r() * 60)) })),
+    start,
+  };
+}
+
+describe('the exact single-job planner', () => {
+  it('runs the cheapest contiguous slots of a small example', () => {
+    const sol = solveExact({
+      horizonSlots: 4,
+      workSlots: 2,
+      overheadSlots: 0,
+      sites: [{ runG: Float64Array.from([5, 1, 1, 5]), resumeG: new Float64Array(4) }],
+      start: { phase: 'queued' },
+    });
+    expect(sol.costG).toBe(2);
+    expect(Array.from(sol.siteAt)).toEqual([-1, 0, 0, -1]);
+  });
+
+  it('pays a pause only when the cleaner slots save more than the resume costs', () => {
+    const base = { horizonSlots: 5, workSlots: 2, overheadSlots: 1, start: { phase: 'running', site: 0 } as ExactStart };
+    const runG = Float64Array.from([10, 50, 1, 1, 1]);
+    const cheap = solveExact({ ...base, sites: [{ runG, resumeG: runG.map((g) => g / 2) }] });
+    expect(cheap.costG).toBe(0.5 + 1 + 1);
+    expect(Array.from(cheap.siteAt)).toEqual([-1, -1, 0, 0, 0]);
+    expect(Array.from(cheap.overheadAt)).toEqual([0, 0, 1, 0, 0]);
+    const dear = solveExact({ ...base, sites: [{ runG, resumeG: new Float64Array(5).fill(100) }] });
+    expect(dear.costG).toBe(60);
+    expect(dear.resumes).toBe(0);
+  });
+
+  it('reports an infeasible job when the work does not fit the horizon', () => {
+    const sol = solveExact({ horizonSlots: 2, workSlots: 3, overheadSlots: 0, sites: [{ runG: new Float64Array(2), resumeG: new Float64Array(2) }], start: { phase: 'queued' } });
+    expect(sol.feasible).toBe(false);
+  });
+
+  const starts: ExactStart[] = [{ phase: 'queued' }, { phase: 'running', site: 0 }, { phase: 'paused' }];
+  for (const start of starts) {
+    for (const sites of [1, 2]) {
+      for (const k of [0, 1, 2]) {
+        it(`equals a brute-force search (${start.phase}, ${sites} site(s), ${k} overhead slot(s))`, () => {
+          const r = rng(1000 * sites + 10 * k + start.phase.length);
+          for (let i = 0; i < 25; i++) {
+            const p = randomProblem(r, start, sites, k);
+            const sol = solveExact(p);
+            const brute = bruteForce(p);
+            expect(sol.costG).toBeCloseTo(brute, 9);
+            if (Number.isFinite(brute)) expect(scheduleCost(p, Array.from(sol.siteAt))).toBeCloseTo(brute, 9);
+          }
+        });
+      }
+    }
+  }
+});

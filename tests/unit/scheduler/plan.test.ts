@@ -1,0 +1,107 @@
+import { plan, resampleToSlots, type PlanInput, type PlanJob, type SlotSeries } from '../../../scheduler';
+
+const SLOT = 3_600_000; // 1-h slots keep the examples readable
+const T0 = Date.parse('2021-07-01T00:00:00Z');
+
+function series(zone: string, values: number[]): SlotSeries {
+  return { zone, startMs: T0, slotMs: SLOT, gPerKWh: values };
+}
+
+function job(over: Partial<PlanJob> = {}): PlanJob {
+  return {
+    id: 'a', phase: 'queued', submittedAtMs: T0, deadlineMs: T0 + 6 * SLOT, remainingWorkMs: 2 * SLOT,
+    powerW: 1000, gpus: 1, sites: ['box'], homeSite: 'box', pauseOverheadMs: SLOT, ...over,
+  };
+}
+
+function input(over: Partial<PlanInput> = {}): PlanInput {
+  return {
+    nowMs: T0, slotMs: SLOT, safetyMarginMs: 0,
+    sites: [{ name: 'box', zone: 'Z', gpus: 1 }],
+    series: { Z: series('Z', [300, 300, 100, 100, 300, 300]) },
+    jobs: [job()], policy: 'carbond', ...over,
+  };
+}
+
+describe('plan()', () => {
+  it('waits for the clean hours and says why', () => {
+    const p = plan(input());
+    expect(p.decisions[0]).toMatchObject({ jobId: 'a', action: 'keep' });
+    expect(p.decisions[0]!.reason).toMatch(/^waiting 00:00: next run at 02:00 averages 100 g vs 300 g now; saves 400 g net of 0 g overhead$/);
+    expect(p.jobs[0]!.segments).toEqual([{ site: 'box', startMs: T0 + 2 * SLOT, endMs: T0 + 4 * SLOT }]);
+    expect(p.jobs[0]!.expectedEmissionsG).toBeCloseTo(200, 9);
+    expect(p.nextWakeMs).toBe(T0 + 2 * SLOT);
+  });
+
+  it('pauses a running job when the cleaner hours save more than the resume overhead', () => {
+    const p = plan(input({ jobs: [job({ phase: 'running', currentSite: 'box' })], series: { Z: series('Z', [300, 50, 50, 50, 300, 300]) } }));
+    expect(p.decisions[0]!.action).toBe('pause');
+    expect(p.decisions[0]!.reason).toMatch(/^paused 00:00: next run at 01:00 averages 50 g vs 300 g now; saves 200 g net of 50 g overhead$/);
+  });
+
+  it('keeps a running job running when the pause would cost more than it saves', () => {
+    const p = plan(input({ jobs: [job({ phase: 'running', currentSite: 'box' })], series: { Z: series('Z', [300, 250, 250, 250, 300, 300]) } }));
+    expect(p.decisions[0]!.action).toBe('keep');
+    expect(p.decisions[0]!.reason).toMatch(/^running on box: 300 g\/kWh now, plan finishes 02:00$/);
+  });
+
+  it('runs a job now, whatever the signal, when its work no longer fits before the deadline minus the margin', () => {
+    const p = plan(input({ safetyMarginMs: 5 * SLOT }));
+    expect(p.decisions[0]).toMatchObject({ action: 'start', site: 'box' });
+    expect(p.jobs[0]!.guarded).toBe(true);
+    expect(p.decisions[0]!.reason).toMatch(/^deadline guard 00:00: 2h of work left and 1h until the deadline minus the margin/);
+  });
+
+  it('fails open: every job runs now with the reason given', () => {
+    const p = plan(input({ failOpenReason: 'every provider failed since 23:10' }));
+    expect(p.decisions[0]).toMatchObject({ action: 'start', reason: 'fail open 00:00: every provider failed since 23:10; runs now on box' });
+  });
+
+  it('gives the clean hours to the more urgent job when a site has one GPU', () => {
+    const urgent = job({ id: 'u', deadlineMs: T0 + 4 * SLOT });
+    const relaxed = job({ id: 'r', deadlineMs: T0 + 6 * SLOT });
+    const p = plan(input({ jobs: [relaxed, urgent], series: { Z: series('Z', [300, 300, 100, 100, 200, 200]) } }));
+    const segs = Object.fromEntries(p.jobs.map((j) => [j.jobId, j.segments]));
+    expect(segs['u']).toEqual([{ site: 'box', startMs: T0 + 2 * SLOT, endMs: T0 + 4 * SLOT }]);
+    expect(segs['r']).toEqual([{ site: 'box', startMs: T0 + 4 * SLOT, endMs: T0 + 6 * SLOT }]);
+  });
+
+  it('moves a job to a cleaner site when that beats the transfer cost', () => {
+    const sites = [{ name: 'box', zone: 'Z', gpus: 1 }, { name: 'far', zone: 'Y', gpus: 1 }];
+    const p = plan(input({
+      sites, series: { Z: series('Z', [400, 400, 400, 400, 400, 400]), Y: series('Y', [50, 50, 50, 50, 50, 50]) },
+      jobs: [job({ phase: 'running', currentSite: 'box', sites: ['box', 'far'], pauseOverheadMs: 0 })],
+    }));
+    expect(p.decisions[0]).toMatchObject({ action: 'migrate', site: 'far' });
+    expect(p.decisions[0]!.reason).toMatch(/^moved 00:00 to far: 50 g there vs 400 g on box/);
+  });
+
+  it('runs the same job under each policy on one code path', () => {
+    const values = [300, 200, 100, 250, 90, 300];
+    const segs = (policy: PlanInput['policy']): unknown => plan(input({ policy, series: { Z: series('Z', values) } })).jobs[0]!.segments;
+    expect(segs('baseline')).toEqual([{ site: 'box', startMs: T0, endMs: T0 + 2 * SLOT }]);
+    expect(segs('window')).toEqual([{ site: 'box', startMs: T0 + 1 * SLOT, endMs: T0 + 3 * SLOT }]);
+    expect(segs('threshold')).toEqual([{ site: 'box', startMs: T0 + 2 * SLOT, endMs: T0 + 3 * SLOT }, { site: 'box', startMs: T0 + 4 * SLOT, endMs: T0 + 6 * SLOT }]);
+    expect(segs('carbond')).toEqual([{ site: 'box', startMs: T0 + 1 * SLOT, endMs: T0 + 3 * SLOT }]);
+  });
+});
+
+describe('resampleToSlots()', () => {
+  it('averages points over each slot by the time they cover', () => {
+    const pts = [
+      { startMs: T0, durationMs: 1_800_000, gPerKWh: 200 },
+      { startMs: T0 + 1_800_000, durationMs: 1_800_000, gPerKWh: 100, kind: 'forecast' as const },
+    ];
+    const { series: s, gapSlots } = resampleToSlots('Z', pts, T0, SLOT, 1);
+    expect(s.gPerKWh).toEqual([150]);
+    expect(s.forecast).toEqual([true]);
+    expect(gapSlots).toBe(0);
+  });
+
+  it('splits a long point over short slots and carries values over gaps', () => {
+    const pts = [{ startMs: T0, durationMs: SLOT, gPerKWh: 120 }, { startMs: T0 + 2 * SLOT, durationMs: SLOT, gPerKWh: 60 }];
+    const { series: s, gapSlots } = resampleToSlots('Z', pts, T0, SLOT / 2, 6);
+    expect(s.gPerKWh).toEqual([120, 120, 120, 120, 60, 60]);
+    expect(gapSlots).toBe(2);
+  });
+});
