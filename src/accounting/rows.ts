@@ -1,0 +1,72 @@
+/**
+ * The ledger rows accounting and reports are computed from (loaded by
+ * `src/ledger/report-rows.ts`, or built by hand in tests). Plain data, UTC epoch ms.
+ */
+import type { IntensityPoint } from '../../forecasts/types';
+
+export type { IntensityPoint };
+
+export interface JobRow {
+  id: string;
+  name: string;
+  owner: string;
+  submittedAtMs: number;
+  deadlineMs: number;
+  gpus: number;
+  homeSite: string;
+  tags: Readonly<Record<string, string>>;
+}
+
+export interface RunRow {
+  id: number;
+  jobId: string;
+  site: string;
+  startedAtMs: number;
+  /** Null while the run is still going. */
+  endedAtMs: number | null;
+  startStep: number;
+  lastStep: number | null;
+  exitKind: 'finished' | 'paused' | 'failed' | 'killed' | 'lost' | null;
+  lostSteps: number;
+}
+
+export interface TransitionRow {
+  jobId: string;
+  atMs: number;
+  fromState: string | null;
+  toState: string;
+  reason: string;
+}
+
+export interface DecisionRow {
+  jobId: string;
+  atMs: number;
+  action: string;
+  site: string | null;
+  reason: string;
+}
+
+/** An energy sample (see `energy_samples`): energy spent by a job over `[startMs, startMs + durationMs)`. */
+export interface EnergySample {
+  jobId: string;
+  runId: number | null;
+  site: string;
+  zone: string;
+  startMs: number;
+  durationMs: number;
+  energyKWh: number;
+  meter: string;
+  overhead: boolean;
+}
+
+/** Everything a report needs, for the jobs of one period. */
+export interface ReportRows {
+  jobs: readonly JobRow[];
+  runs: readonly RunRow[];
+  transitions: readonly TransitionRow[];
+  decisions: readonly DecisionRow[];
+  samples: readonly EnergySample[];
+  intensity: readonly IntensityPoint[];
+  /** Zone of each site known to the ledger (from samples) or the configuration. */
+  siteZones: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,116 @@
+/**
+ * The figures a report shows for a set of jobs (the totals, a group, or one job), summed
+ * from per-job accounts and rounded once, here, so that every format prints the same numbers.
+ */
+import type { JobAccount } from '../accounting/job';
+import { mergeTally, newTally, tallySources, tallyStatus, type SourceShare, type Tally } from '../accounting/tally';
+
+/** Energy in kWh to 6 decimals (mWh), grams to 3 decimals (mg), percentages to 2 decimals. */
+export const KWH_DECIMALS = 6;
+export const G_DECIMALS = 3;
+export const PCT_DECIMALS = 2;
+
+export function round(n: number, decimals: number): number {
+  const f = 10 ** decimals;
+  const r = Math.round(n * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+}
+
+export interface Figures {
+  jobs: number;
+  energyKWh: number;
+  overheadKWh: number;
+  actualG: number;
+  baselineG: number;
+  avoidedG: number;
+  /** avoided / baseline × 100; null when the baseline is 0. */
+  avoidedPct: number | null;
+  /** Grams of the actual figure priced with forecasts (provisional until settled). */
+  provisionalG: number;
+  /** Grams of the actual figure priced with the nearest value where no point covered the time. */
+  estimatedG: number;
+  /** Energy that could not be priced (zone without data). */
+  unpricedKWh: number;
+  /** Sum of the delays of finished jobs, ms. */
+  delayMs: number;
+  maxDelayMs: number;
+  pauses: number;
+  pausedMs: number;
+  /** Embodied emissions (SCI's M), g. */
+  embodiedG: number;
+  /** Σ SCI per training run (E × I + M), g. */
+  sciG: number;
+  /** `settled` | `provisional` | `estimated` (see `tallyStatus`). */
+  status: string;
+  /** Where the actual grams came from, e.g. `average/uk measured 93.10%; average/uk forecast 6.90%`. */
+  actualBasis: string;
+  baselineBasis: string;
+}
+
+/**
+ * Names each source with its share of the energy.
+ * @example basisLabel(tally) === 'average/uk measured 75.00%; average/uk forecast 25.00%'
+ */
+export function basisLabel(sources: readonly SourceShare[]): string {
+  const total = sources.reduce((s, x) => s + x.energyKWh, 0);
+  if (total <= 0) return 'no energy';
+  return sources.map((s) => `${s.signal}/${s.provider} ${s.basis} ${((s.energyKWh / total) * 100).toFixed(2)}%`).join('; ');
+}
+
+/** Sums accounts into rounded figures, with the merged tallies for provenance. */
+export function figuresOf(accounts: readonly JobAccount[]): { figures: Figures; actual: Tally; baseline: Tally } {
+  const actual = newTally();
+  const baseline = newTally();
+  let overheadKWh = 0;
+  let delayMs = 0;
+  let maxDelayMs = 0;
+  let pauses = 0;
+  let pausedMs = 0;
+  let embodiedG = 0;
+  for (const a of accounts) {
+    mergeTally(actual, a.actual);
+    mergeTally(baseline, a.baseline);
+    overheadKWh += a.overheadKWh;
+    if (a.delayMs !== null) {
+      delayMs += a.delayMs;
+      maxDelayMs = Math.max(maxDelayMs, a.delayMs);
+    }
+    pauses += a.pauses;
+    pausedMs += a.pausedMs;
+    embodiedG += a.sci.embodiedG;
+  }
+  const avoidedG = baseline.g - actual.g;
+  const figures: Figures = {
+    jobs: accounts.length,
+    energyKWh: round(actual.energyKWh, KWH_DECIMALS),
+    overheadKWh: round(overheadKWh, KWH_DECIMALS),
+    actualG: round(actual.g, G_DECIMALS),
+    baselineG: round(baseline.g, G_DECIMALS),
+    avoidedG: round(avoidedG, G_DECIMALS),
+    avoidedPct: baseline.g > 0 ? round((avoidedG / baseline.g) * 100, PCT_DECIMALS) : null,
+    provisionalG: round(actual.forecastG, G_DECIMALS),
+    estimatedG: round(actual.estimatedG, G_DECIMALS),
+    unpricedKWh: round(actual.unpricedKWh, KWH_DECIMALS),
+    delayMs: Math.round(delayMs),
+    maxDelayMs: Math.round(maxDelayMs),
+    pauses,
+    pausedMs: Math.round(pausedMs),
+    embodiedG: round(embodiedG, G_DECIMALS),
+    sciG: round(actual.g + embodiedG, G_DECIMALS),
+    status: accounts.length === 0 ? 'settled' : tallyStatus(actual),
+    actualBasis: basisLabel(tallySources(actual)),
+    baselineBasis: basisLabel(tallySources(baseline)),
+  };
+  return { figures, actual, baseline };
+}
+
+/** The numeric fields of `Figures`, in the order every tabular format prints them. */
+export const FIGURE_COLUMNS = [
+  'jobs', 'energyKWh', 'overheadKWh', 'actualG', 'baselineG', 'avoidedG', 'avoidedPct', 'provisionalG',
+  'estimatedG', 'unpricedKWh', 'delayMs', 'maxDelayMs', 'pauses', 'pausedMs', 'embodiedG', 'sciG',
+] as const satisfies ReadonlyArray<keyof Figures>;
+
+/** A figure as every format prints it: the number as JSON writes it, `null` as empty. */
+export function figureText(v: number | null): string {
+  return v === null ? '' : String(v);
+}
