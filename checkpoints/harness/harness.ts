@@ -1,0 +1,132 @@
+/**
+ * The TF.js training harness: runs a `TrainingTask` under the job protocol of DESIGN §4.
+ * It picks the backend, resumes from `CARBOND_RESUME_FROM` (verified first), reports
+ * `backend`, `progress` and `checkpoint` events, and on the pause signal (SIGTERM by
+ * default) finishes the current step, writes a verified checkpoint and returns `paused`
+ * (the caller exits 0). Resume is bit-identical: see `training-state.ts`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+import { CheckpointError } from '../../src/core/errors';
+import { createFsCheckpointStore } from '../fs-store';
+import type { JobEvent } from '../protocol';
+import { appendEvent, DEFAULT_PAUSE_SIGNAL } from '../protocol';
+import type { CheckpointStore } from '../store';
+import type { BackendName } from './backend';
+import { selectBackend } from './backend';
+import { Rng } from './rng';
+import { float32Hex } from './tensor-state';
+import type { JsonValue } from './training-state';
+import { encodeTrainingState, restoreTrainingState } from './training-state';
+
+/** A model + optimizer + data the harness trains. Built once the backend is active. */
+export interface TrainingTask {
+  /** Trainable variables, in a fixed order, with unique stable names. */
+  readonly variables: readonly tf.Variable[];
+  readonly optimizer: tf.Optimizer;
+  /** Runs step `step` (0-based) and returns its loss (a float32 value). Draw randomness only from the task's Rng. */
+  trainStep(step: number): number;
+  /** The data cursor, saved with each checkpoint. */
+  getCursor(): JsonValue;
+  setCursor(cursor: JsonValue): void;
+}
+
+export interface HarnessOptions {
+  /** Builds the task; `rng` is seeded with `seed` and its state is saved and restored by the harness. */
+  createTask(rng: Rng, backend: BackendName): TrainingTask;
+  totalSteps: number;
+  seed: number;
+  /** Where checkpoints go (`CARBOND_CHECKPOINT_DIR`); without it, pause exits with no checkpoint. */
+  checkpointDir?: string;
+  /** A checkpoint directory to resume from (`CARBOND_RESUME_FROM`); verified before use. */
+  resumeFrom?: string;
+  /** The events file (`CARBOND_EVENTS`). */
+  eventsPath?: string;
+  jobId?: string;
+  /** Default `SIGTERM`. */
+  pauseSignal?: NodeJS.Signals;
+  /** Test hook: behave as if paused once this many steps are complete (only if the run starts before). */
+  pauseAtStep?: number;
+  /** Also checkpoint every N completed steps (0: only on pause and at the end). */
+  checkpointEvery?: number;
+  /** Retention: verified checkpoints kept (default 3). */
+  keep?: number;
+  /** Sleep after each step, to stretch demos in time (default 0). */
+  stepDelayMs?: number;
+  /** Appends `step<TAB>loss<TAB>float32-hex` per completed step. */
+  lossLogPath?: string;
+  backend?: BackendName | 'auto';
+}
+
+export interface HarnessResult {
+  outcome: 'finished' | 'paused';
+  /** Completed steps at exit. */
+  step: number;
+  backend: BackendName;
+  /** The last checkpoint written in this run, if any. */
+  checkpointPath?: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function resume(store: CheckpointStore, from: string, task: TrainingTask, rng: Rng, backend: BackendName, jobId?: string): Promise<number> {
+  const verified = await store.verify(from);
+  if (!verified.ok) throw verified.failure.error;
+  try {
+    const state = await restoreTrainingState(from, task.variables, task.optimizer);
+    rng.state = state.rngState;
+    task.setCursor(state.cursor);
+    if (state.backend !== backend) process.emitWarning(`resuming a ${state.backend} checkpoint on ${backend}: the loss may differ in the last bits`);
+    return state.step;
+  } catch (err) {
+    throw new CheckpointError(`cannot restore ${from}: ${(err as Error).message}`, from, jobId, { cause: err });
+  }
+}
+
+/** Runs training until done or paused. Throws `CheckpointError` when a checkpoint cannot be read or written. */
+export async function runHarness(o: HarnessOptions): Promise<HarnessResult> {
+  const choice = await selectBackend(o.backend ?? 'auto');
+  const backend = choice.name;
+  const emit = (e: JobEvent): void => (o.eventsPath ? appendEvent(o.eventsPath, e) : undefined);
+  emit({ event: 'backend', name: backend });
+  const rng = new Rng(o.seed);
+  const task = o.createTask(rng, backend);
+  const store = createFsCheckpointStore({ root: o.checkpointDir ?? '.', jobId: o.jobId });
+  let step = o.resumeFrom ? await resume(store, o.resumeFrom, task, rng, backend, o.jobId) : 0;
+  const startStep = step;
+
+  const checkpoint = async (): Promise<string | undefined> => {
+    if (!o.checkpointDir) return undefined;
+    const files = await encodeTrainingState(task.variables, task.optimizer, { step, seed: o.seed, rngState: rng.state, cursor: task.getCursor(), backend });
+    const written = await store.write({ step, files, meta: { backend, writer: 'carbond-tfjs-harness' } });
+    if (!written.ok) throw written.failure.error;
+    emit({ event: 'checkpoint', path: written.checkpoint.path, step });
+    await store.prune(o.keep ?? 3);
+    return written.checkpoint.path;
+  };
+
+  let pauseRequested = false;
+  const signal = o.pauseSignal ?? DEFAULT_PAUSE_SIGNAL;
+  const onSignal = (): void => void (pauseRequested = true);
+  process.on(signal, onSignal);
+  try {
+    emit({ event: 'progress', step, totalSteps: o.totalSteps, backend });
+    while (step < o.totalSteps) {
+      const loss = task.trainStep(step);
+      step += 1;
+      if (o.lossLogPath) fs.appendFileSync(o.lossLogPath, `${step}\t${loss}\t${float32Hex(loss)}\n`);
+      emit({ event: 'progress', step, totalSteps: o.totalSteps, loss, backend });
+      if (o.pauseAtStep !== undefined && step === o.pauseAtStep && startStep < o.pauseAtStep) pauseRequested = true;
+      await sleep(o.stepDelayMs ?? 0); // also lets the signal handler run
+      if (pauseRequested && step < o.totalSteps) {
+        const checkpointPath = await checkpoint();
+        return { outcome: 'paused', step, backend, ...(checkpointPath ? { checkpointPath } : {}) };
+      }
+      if (o.checkpointEvery && step % o.checkpointEvery === 0 && step < o.totalSteps) await checkpoint();
+    }
+    const checkpointPath = await checkpoint();
+    return { outcome: 'finished', step, backend, ...(checkpointPath ? { checkpointPath } : {}) };
+  } finally {
+    process.removeListener(signal, onSignal);
+  }
+}
