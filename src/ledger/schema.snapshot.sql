@@ -52,7 +52,7 @@ CREATE TABLE intensity_points (
   issued_at    INTEGER NOT NULL,
   provider     TEXT    NOT NULL,
   signal       TEXT    NOT NULL CHECK (signal IN ('average', 'marginal')),
-  fetched_at   INTEGER NOT NULL,
+  fetched_at   INTEGER NOT NULL, estimated INTEGER NOT NULL DEFAULT 0 CHECK (estimated IN (0, 1)),
   PRIMARY KEY (zone, provider, signal, kind, start, issued_at)
 );
 
@@ -129,6 +129,15 @@ CREATE TABLE transitions (
   from_state  TEXT,
   to_state    TEXT    NOT NULL,
   reason      TEXT    NOT NULL
+);
+
+CREATE TABLE zone_status (
+  zone            TEXT    PRIMARY KEY,
+  provider        TEXT,
+  last_ok_at      INTEGER,
+  last_attempt_at INTEGER NOT NULL,
+  stale           INTEGER NOT NULL CHECK (stale IN (0, 1)),
+  reason          TEXT
 );
 
 CREATE INDEX checkpoints_job ON checkpoints(job_id, id);

@@ -3,6 +3,7 @@
  * never edit or reorder a landed one (the schema snapshot test catches drift).
  */
 import { migration0001 } from './0001_initial';
+import { migration0002 } from './0002_signal';
 
 export interface Migration {
   readonly version: number;
@@ -10,4 +11,4 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const migrations: readonly Migration[] = [migration0001];
+export const migrations: readonly Migration[] = [migration0001, migration0002];
