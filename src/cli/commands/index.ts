@@ -6,6 +6,7 @@
 import type { CliCommand } from '../command';
 import { configCheckCommand } from './config-check';
 import { daemonCommand } from './daemon';
+import { reportCommand } from './report';
 import { statusCommand } from './status';
 import { versionCommand } from './version';
 
@@ -14,5 +15,6 @@ export const commands: readonly CliCommand[] = [
   statusCommand,
   configCheckCommand,
   // forecast, zones, simulate, submit, list, show, pause, resume, cancel, logs, report, demo: one line each
+  reportCommand,
   versionCommand,
 ];
