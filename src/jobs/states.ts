@@ -18,18 +18,18 @@ export type JobState =
 /** Every state, with why it exists and where it may go next. */
 export const JOB_STATES: Readonly<Record<JobState, { doc: string; next: readonly JobState[] }>> = {
   // Submitted and accepted; no run has started yet. Waits for the plan (or a manual resume).
-  queued: { doc: 'submitted, never started', next: ['running', 'cancelled'] },
+  queued: { doc: 'submitted, never started', next: ['running', 'failed', 'cancelled'] },
   // A run is live: a process (group) exists on a site and is doing work.
   running: { doc: 'a run is live', next: ['pausing', 'suspended', 'paused', 'finished', 'failed', 'cancelled'] },
   // The pause signal was sent; waiting up to checkpointTimeoutMs for a checkpoint ack and the exit.
   pausing: { doc: 'pause signal sent, waiting for checkpoint and exit', next: ['paused', 'finished', 'failed', 'cancelled'] },
   // No process; resumes from its last verified checkpoint (or from scratch when it has none).
-  paused: { doc: 'no process; resumable from the last verified checkpoint', next: ['running', 'cancelled'] },
+  paused: { doc: 'no process; resumable from the last verified checkpoint', next: ['running', 'failed', 'cancelled'] },
   // suspend mode: the process group is SIGSTOPped; it keeps its memory (and GPU memory).
-  suspended: { doc: 'process group stopped (SIGSTOP)', next: ['running', 'failed', 'cancelled', 'finished'] },
+  suspended: { doc: 'process group stopped (SIGSTOP)', next: ['running', 'paused', 'finished', 'failed', 'cancelled'] },
   // Terminal: the command exited 0 without being asked to pause.
   finished: { doc: 'the command completed', next: [] },
-  // Terminal: the command exited non-zero on its own, or could not be started.
+  // Terminal: the command exited non-zero on its own, or could not be started (missing cwd, …).
   failed: { doc: 'the command failed', next: [] },
   // Terminal: the owner or root cancelled it; any live run was killed.
   cancelled: { doc: 'cancelled by its owner or root', next: [] },

@@ -1,0 +1,237 @@
+/**
+ * The daemon's job lifecycle (DESIGN §3 steps 4–6, §7): collect what runs reported,
+ * plan through the injected `PlanSource`, apply the decisions through the executors,
+ * record every transition. Reconciles on start (no job lost, duplicated or started
+ * twice) and checkpoints-and-pauses running jobs on a graceful stop.
+ */
+import { ExecutorError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import { lastVerifiedCheckpoint, markCheckpointCorrupt, type CheckpointRecord } from '../../ledger/checkpoints';
+import { appendTransition, currentState, getJob, listJobs, type JobRecord } from '../../ledger/jobs';
+import { recordPlan } from '../../ledger/plans';
+import { endRun, insertRun, openRunOf, openRuns, setRunProcess, type RunRecord } from '../../ledger/runs';
+import type { RunExit, RunHandle } from '../../executors/types';
+import type { Decision, Plan } from '../../../scheduler/types';
+import { runEverything } from './default-plan';
+import { buildPlanInput } from './plan-input';
+import { drainEvents, finishRun, recordAck, type RunEndContext } from './record';
+import { reconcile, type ReconcileReport } from './reconcile';
+import type { JobLifecycleDeps, SiteModel } from './types';
+
+export const DEFAULT_SLOT_MS = 300_000;
+
+export class JobLifecycle {
+  private readonly handles = new Map<number, RunHandle>();
+  private readonly offsets = new Map<number, number>();
+  private readonly pausing = new Map<string, Promise<void>>();
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: JobLifecycleDeps) {
+    this.logger = deps.logger.child({ component: 'jobs' });
+  }
+
+  private site(name: string): SiteModel | undefined {
+    return this.deps.sites.find((s) => s.name === name);
+  }
+
+  /** One tick: collect events and exits, plan, persist the plan, apply it. Returns the plan. */
+  async tick(nowMs: number): Promise<Plan> {
+    await this.collect(nowMs);
+    const signal = this.deps.planSignal ? await this.deps.planSignal(nowMs) : { series: {}, failOpenReason: 'no carbon signal wired into the job lifecycle' };
+    const input = buildPlanInput(this.deps.db, { nowMs, slotMs: this.deps.slotMs ?? DEFAULT_SLOT_MS, safetyMarginMs: this.deps.safetyMarginMs ?? 0,
+      policy: this.deps.policy ?? 'baseline', sites: this.deps.sites, signal });
+    const plan = (this.deps.planSource ?? runEverything)(input);
+    if (input.jobs.length > 0) {
+      recordPlan(this.deps.db, { createdAtMs: nowMs, policy: plan.policy, nextWakeMs: plan.nextWakeMs, planJson: JSON.stringify(plan),
+        decisions: plan.decisions.map((d) => ({ jobId: d.jobId, action: d.action, site: d.site ?? null, reason: d.reason })) });
+    }
+    for (const d of plan.decisions) {
+      try {
+        await this.apply(d, nowMs);
+      } catch (err) {
+        this.logger.error('could not apply decision', { jobId: d.jobId, action: d.action, err });
+      }
+    }
+    return plan;
+  }
+
+  /** Records new events of every live run and ends runs that exited on their own. */
+  async collect(nowMs: number): Promise<void> {
+    for (const run of openRuns(this.deps.db)) {
+      const handle = this.handles.get(run.id);
+      const job = getJob(this.deps.db, run.jobId)!;
+      const site = this.site(run.site);
+      if (!handle || !site || this.pausing.has(job.id)) continue;
+      this.offsets.set(run.id, await drainEvents(this.deps.db, job, handle, site.executor, this.offsets.get(run.id) ?? 0, this.deps.verifyCheckpoint, nowMs));
+      const polled = site.executor.poll(handle);
+      if (polled.state === 'exited') {
+        await this.finish(job, run.id, polled.exit!, { pauseRequested: false, killedByCarbond: false, reason: 'exited' }, nowMs);
+      }
+    }
+  }
+
+  /** Applies one decision, with the owner's manual override taking precedence. */
+  async apply(decision: Decision, nowMs: number): Promise<void> {
+    const job = getJob(this.deps.db, decision.jobId);
+    const state = job && currentState(this.deps.db, job.id);
+    if (!job || !state || this.pausing.has(job.id)) return;
+    let action = decision.action;
+    if (job.manualOverride === 'pause') action = 'pause';
+    if (job.manualOverride === 'resume') action = state === 'running' ? 'keep' : 'resume';
+    const reason = job.manualOverride ? `manual ${job.manualOverride} by the owner` : decision.reason;
+    const site = decision.site ?? openRunOf(this.deps.db, job.id)?.site ?? job.homeSite;
+    if ((action === 'start' || action === 'resume') && (state === 'queued' || state === 'paused')) await this.startRun(job, site, nowMs, reason);
+    else if ((action === 'start' || action === 'resume') && state === 'suspended') await this.continueRun(job, nowMs, reason);
+    else if ((action === 'pause' || (action === 'migrate' && decision.site !== openRunOf(this.deps.db, job.id)?.site)) && state === 'running') await this.pauseRun(job, nowMs, reason);
+    else if (action === 'migrate' && state === 'paused') await this.startRun(job, site, nowMs, reason);
+  }
+
+  /** The newest checkpoint that still verifies; ones that no longer do are marked corrupt (never resumed from). */
+  private async resumePoint(job: JobRecord): Promise<CheckpointRecord | undefined> {
+    for (;;) {
+      const c = lastVerifiedCheckpoint(this.deps.db, job.id);
+      if (!c) return undefined;
+      try {
+        await this.deps.verifyCheckpoint({ path: c.path, step: c.step }, job);
+        return c;
+      } catch (err) {
+        markCheckpointCorrupt(this.deps.db, c.id, (err as Error).message);
+        this.logger.warn('checkpoint failed verification before resume: falling back to the previous one', { jobId: job.id, path: c.path, err });
+      }
+    }
+  }
+
+  /** GPU ids free on `site` for `count` GPUs, e.g. '1,2'; undefined when too few are free. */
+  private allocateGpus(site: SiteModel, count: number): string | undefined {
+    if (count === 0) return '';
+    const used = new Set(openRuns(this.deps.db).filter((r) => r.site === site.name && r.gpuIds !== '').flatMap((r) => r.gpuIds.split(',')));
+    const free = Array.from({ length: site.gpus }, (_, i) => String(i)).filter((id) => !used.has(id));
+    return free.length >= count ? free.slice(0, count).join(',') : undefined;
+  }
+
+  private async startRun(job: JobRecord, siteName: string, nowMs: number, reason: string): Promise<void> {
+    const site = this.site(siteName);
+    if (!site) throw new ExecutorError(`job ${job.id}: site ${siteName} is not configured`, job.id);
+    if (openRunOf(this.deps.db, job.id)) return; // never two runs of one job
+    const gpuIds = this.allocateGpus(site, job.gpus);
+    if (gpuIds === undefined) {
+      this.logger.info('waiting for GPUs', { jobId: job.id, site: site.name, gpus: job.gpus });
+      return;
+    }
+    const ckpt = await this.resumePoint(job);
+    const run = insertRun(this.deps.db, { jobId: job.id, site: site.name, startedAtMs: nowMs, gpuIds, resumedFrom: ckpt?.id ?? null, startStep: ckpt?.step ?? 0 });
+    let handle: RunHandle;
+    try {
+      handle = await site.executor.start(job, { runId: run.id, gpuIds }, ckpt ? { path: ckpt.path, step: ckpt.step } : undefined);
+    } catch (err) {
+      endRun(this.deps.db, run.id, { endedAtMs: nowMs, exitKind: 'failed', exitCode: null, exitSignal: null, lostSteps: 0 });
+      appendTransition(this.deps.db, job.id, 'failed', nowMs, `could not start: ${(err as Error).message}`);
+      throw err;
+    }
+    setRunProcess(this.deps.db, run.id, { pid: handle.pid, pidStartTicks: handle.pidStartTicks, executorRef: handle.executorRef, logPath: handle.logPath });
+    this.handles.set(run.id, handle);
+    this.offsets.set(run.id, 0);
+    appendTransition(this.deps.db, job.id, 'running', nowMs, ckpt ? `${reason} (resumed from step ${ckpt.step} on ${site.name})` : `${reason} (started on ${site.name})`);
+  }
+
+  private async continueRun(job: JobRecord, nowMs: number, reason: string): Promise<void> {
+    const { run, handle, site } = this.live(job);
+    await site.executor.continue(handle);
+    appendTransition(this.deps.db, job.id, 'running', nowMs, `${reason} (SIGCONT, run ${run.id})`);
+  }
+
+  private live(job: JobRecord): { run: RunRecord; handle: RunHandle; site: SiteModel } {
+    const run = openRunOf(this.deps.db, job.id);
+    const handle = run && this.handles.get(run.id);
+    const site = run && this.site(run.site);
+    if (!run || !handle || !site) throw new ExecutorError(`job ${job.id} has no live run`, job.id);
+    return { run, handle, site };
+  }
+
+  /** checkpoint mode: pause signal → ack + exit (background, bounded by the timeout); suspend mode: SIGSTOP. */
+  private async pauseRun(job: JobRecord, nowMs: number, reason: string): Promise<void> {
+    const { run, handle, site } = this.live(job);
+    if (job.mode === 'suspend') {
+      await site.executor.suspend(handle);
+      appendTransition(this.deps.db, job.id, 'suspended', nowMs, `${reason} (SIGSTOP, run ${run.id})`);
+      return;
+    }
+    appendTransition(this.deps.db, job.id, 'pausing', nowMs, `${reason} (${job.pauseSignal} to run ${run.id})`);
+    this.awaitPause(job, run, handle, site);
+  }
+
+  /** Waits for a pause in the background and records its outcome. */
+  private awaitPause(job: JobRecord, run: RunRecord, handle: RunHandle, site: SiteModel): void {
+    const done = (async (): Promise<void> => {
+      const offset = this.offsets.get(run.id) ?? 0;
+      const result = await site.executor.requestPause(handle, { signal: job.pauseSignal as NodeJS.Signals, checkpointTimeoutMs: job.checkpointTimeoutMs });
+      const nowMs = this.deps.clock.now();
+      for (const ack of result.checkpoints) recordAck(this.deps.db, job.id, run.id, ack, nowMs);
+      const fresh = getJob(this.deps.db, job.id)!;
+      this.offsets.set(run.id, await drainEvents(this.deps.db, fresh, handle, site.executor, offset, this.deps.verifyCheckpoint, nowMs));
+      await this.finish(fresh, run.id, result.exit, { pauseRequested: true, killedByCarbond: result.outcome === 'killed',
+        newVerifiedCheckpoint: result.checkpoints.some((c) => c.verified), reason: `pause ${result.outcome} after ${result.latencyMs} ms` }, nowMs);
+    })().catch((err: unknown) => this.logger.error('pause failed', { jobId: job.id, runId: run.id, err }))
+      .finally(() => {
+        this.pausing.delete(job.id);
+        this.deps.requestTick?.(`job ${job.id} paused`);
+      });
+    this.pausing.set(job.id, done);
+  }
+
+  private async finish(job: JobRecord, runId: number, exit: RunExit, ctx: RunEndContext, nowMs: number): Promise<void> {
+    finishRun(this.deps.db, this.logger, job, runId, exit, ctx, nowMs);
+    this.handles.delete(runId);
+    this.offsets.delete(runId);
+  }
+
+  /** Kills a live run (if any) and moves the job to `cancelled`. */
+  async cancel(jobId: string, nowMs: number, reason: string): Promise<void> {
+    const job = getJob(this.deps.db, jobId)!;
+    const run = openRunOf(this.deps.db, jobId);
+    const handle = run && this.handles.get(run.id);
+    const site = run && this.site(run.site);
+    if (run && handle && site) {
+      const exit = await site.executor.kill(handle);
+      await this.finish(job, run.id, exit, { pauseRequested: false, killedByCarbond: true, nextState: 'cancelled', reason }, nowMs);
+    } else if (run) {
+      endRun(this.deps.db, run.id, { endedAtMs: nowMs, exitKind: 'killed', exitCode: null, exitSignal: null, lostSteps: 0 });
+    }
+    if (currentState(this.deps.db, jobId) !== 'cancelled') appendTransition(this.deps.db, jobId, 'cancelled', nowMs, reason);
+  }
+
+  /** Resolves when every pause in flight has been recorded. */
+  async idle(): Promise<void> {
+    while (this.pausing.size > 0) await Promise.all([...this.pausing.values()]);
+  }
+
+  /** Graceful stop (DESIGN §7): checkpoint-and-pause every running checkpoint-mode job and wait. suspend-mode jobs are left as they are and re-adopted. */
+  async pauseAll(nowMs: number, reason: string): Promise<void> {
+    for (const job of listJobs(this.deps.db)) {
+      if (job.mode === 'checkpoint' && currentState(this.deps.db, job.id) === 'running' && !this.pausing.has(job.id)) {
+        try { await this.pauseRun(job, nowMs, reason); } catch (err) { this.logger.error('could not pause on stop', { jobId: job.id, err }); }
+      }
+    }
+    await this.idle();
+  }
+
+  /** Startup reconciliation; see ./reconcile. */
+  async reconcile(nowMs: number): Promise<ReconcileReport> {
+    return reconcile(this.deps, nowMs, {
+      adopted: (run, handle) => { this.handles.set(run.id, handle); this.offsets.set(run.id, 0); },
+      finish: (job, runId, exit, ctx) => this.finish(job, runId, exit, ctx, nowMs),
+      repause: (job, run, handle, site) => this.awaitPause(job, run, handle, site),
+      drain: async (job, handle, site) => { this.offsets.set(handle.runId, await drainEvents(this.deps.db, job, handle, site.executor, 0, this.deps.verifyCheckpoint, nowMs)); },
+    });
+  }
+
+  /** Jobs in a live state with their handle (for status). */
+  liveRunIds(): number[] {
+    return [...this.handles.keys()];
+  }
+
+  /** Whether a pause is in flight for the job. */
+  isPausing(jobId: string): boolean {
+    return this.pausing.has(jobId);
+  }
+}

@@ -1,0 +1,71 @@
+/** A real ledger + real local executor + JobLifecycle with a plan the test controls. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { systemClock } from '../../../src/core/clock';
+import { nullLogger } from '../../../src/core/logger';
+import { closeLedger, openLedger, type Db } from '../../../src/ledger/db';
+import { insertJob, type JobRecord } from '../../../src/ledger/jobs';
+import { LocalProcessExecutor } from '../../../src/executors/local-process';
+import { storeVerifier } from '../../../src/executors/verify';
+import { JobLifecycle } from '../../../src/daemon/jobs/lifecycle';
+import type { ActionKind, Plan, PlanInput } from '../../../scheduler/types';
+import { jobRecord } from '../../contract/executors/job-record';
+
+export const PROTOCOL_JOB = path.resolve(__dirname, '../../fixtures/jobs/protocol-job.js');
+export const PLAIN_LOOP = path.resolve(__dirname, '../../fixtures/jobs/plain-loop.sh');
+
+export interface Harness {
+  dir: string;
+  db: Db;
+  lifecycle: JobLifecycle;
+  /** What the plan says per job id (default `start`). */
+  actions: Map<string, ActionKind>;
+  submit(fields: Partial<JobRecord>): JobRecord;
+  tick(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export function makeHarness(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond-life-'))): Harness {
+  const db = openLedger(path.join(dir, 'ledger.sqlite'), { nowMs: systemClock.now() });
+  const verify = storeVerifier(systemClock);
+  const executor = new LocalProcessExecutor({ stateDir: dir, clock: systemClock, verifyCheckpoint: verify });
+  const actions = new Map<string, ActionKind>();
+  const planSource = (input: PlanInput): Plan => ({
+    createdAtMs: input.nowMs, policy: input.policy, jobs: [], nextWakeMs: input.nowMs + 1000,
+    decisions: input.jobs.map((j) => ({ jobId: j.id, action: actions.get(j.id) ?? 'start', site: 'local', reason: `test plan: ${actions.get(j.id) ?? 'start'}` })),
+  });
+  const lifecycle = new JobLifecycle({
+    db, clock: systemClock, logger: nullLogger, verifyCheckpoint: verify, planSource,
+    sites: [{ name: 'local', zone: 'GB', gpus: 2, executor, jobPowerW: () => 100, suspendedPowerW: () => 20 }],
+  });
+  return {
+    dir, db, lifecycle, actions,
+    submit: (fields) => {
+      const cwd = fs.mkdtempSync(path.join(dir, 'cwd-'));
+      const job = jobRecord({ cwd, checkpointDir: path.join(cwd, 'ckpt'), submittedAtMs: systemClock.now(), ...fields });
+      insertJob(db, job);
+      return job;
+    },
+    tick: async () => { await lifecycle.tick(systemClock.now()); },
+    close: async () => {
+      for (const run of db.prepare('SELECT pid FROM runs WHERE pid IS NOT NULL').all() as Array<{ pid: number }>) {
+        try { process.kill(-run.pid, 'SIGKILL'); } catch { /* gone */ }
+      }
+      await lifecycle.idle();
+      closeLedger(db);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Lines of the job's starts.log: `[jobId, pid, resumeStep]`. */
+export function startsOf(job: JobRecord): Array<{ pid: number; step: number }> {
+  const file = path.join(job.cwd, 'starts.log');
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(' ')).map(([, pid, step]) => ({ pid: Number(pid), step: Number(step) }));
+}
