@@ -1,0 +1,123 @@
+/**
+ * The signal as the simulated daemon sees it at simulated time `nowMs` (DESIGN §3): measured
+ * intervals that had ended by `nowMs`, forecast issues with `issuedAt <= nowMs`, extended to
+ * each deadline by the local forecaster. Nothing later is ever read (no peeking), except in
+ * `perfect` mode, which gives the planner the future actuals on purpose (the upper bound).
+ */
+import { firstForecastStartMs, forecastLocalValues, resample, type LocalParams } from '../../forecasts/local';
+import { issueAt, lowerBound, upperBound, type ForecastIssues, type MeasuredSeries } from '../../forecasts/replay';
+import type { SlotSeries } from '../../scheduler';
+
+/**
+ * `perfect`: future actuals; `local`: the local forecaster on past measurements only;
+ * `file`: the zone's forecast file blended and corrected by the local forecaster;
+ * `trust`: the forecast file as given (extended by `local` past its horizon) — the reference row.
+ */
+export type SignalMode = 'perfect' | 'local' | 'file' | 'trust';
+
+export interface ZoneSignal {
+  readonly measured: MeasuredSeries;
+  /** Forecast issues for `file`/`trust`; zones without one fall back to `local`. */
+  readonly forecasts?: ForecastIssues;
+}
+
+interface Values {
+  startMs: number;
+  stepMs: number;
+  values: Float64Array;
+}
+
+/** Fills NaN runs from the previous value (the next one at the start). False when all are NaN. */
+function fillGaps(v: Float64Array): boolean {
+  let last = Number.NaN;
+  for (let i = 0; i < v.length; i++) {
+    if (Number.isNaN(v[i])) v[i] = last;
+    else last = v[i]!;
+  }
+  const first = v.findIndex((x) => !Number.isNaN(x));
+  if (first < 0) return false;
+  v.fill(v[first]!, 0, first);
+  return true;
+}
+
+/** Rounds horizons up so that consecutive ticks reuse one forecast. */
+const HORIZON_QUANTUM_MS = 24 * 3_600_000;
+
+export class SimSignal {
+  private readonly cache = new Map<string, { key: string; untilMs: number; v: Values | undefined }>();
+
+  constructor(
+    private readonly zones: ReadonlyMap<string, ZoneSignal>,
+    readonly mode: SignalMode,
+    private readonly localParams?: Partial<LocalParams>,
+  ) {}
+
+  /** The zone's values as known at `nowMs`, from the interval holding `nowMs` to at least `untilMs`. */
+  knownValues(zone: string, nowMs: number, untilMs: number): Values | undefined {
+    const z = this.zones.get(zone);
+    if (!z) return undefined;
+    const stepMs = z.measured.stepMs;
+    const issue = z.forecasts ? upperBound(z.forecasts.issuedAtMs, nowMs) : -1;
+    const known = upperBound(z.measured.startMs, nowMs - stepMs);
+    const key = `${this.mode === 'perfect' ? Math.floor(nowMs / stepMs) : known}|${issue}|${firstForecastStartMs(nowMs, stepMs)}`;
+    const hit = this.cache.get(zone);
+    if (hit && hit.key === key && hit.untilMs >= untilMs) return hit.v;
+    const until = nowMs + Math.ceil((untilMs - nowMs) / HORIZON_QUANTUM_MS + 1e-9) * HORIZON_QUANTUM_MS;
+    const v = this.compute(z, nowMs, until);
+    this.cache.set(zone, { key, untilMs: until, v });
+    return v;
+  }
+
+  private compute(z: ZoneSignal, nowMs: number, untilMs: number): Values | undefined {
+    const stepMs = z.measured.stepMs;
+    const startMs = firstForecastStartMs(nowMs, stepMs);
+    const steps = Math.max(1, Math.ceil((untilMs - startMs) / stepMs));
+    let values: Float64Array;
+    if (this.mode === 'perfect') {
+      values = resample(z.measured, startMs, stepMs, steps);
+    } else {
+      const provider = this.mode !== 'local' && z.forecasts ? issueAt(z.forecasts, nowMs) : undefined;
+      const local = forecastLocalValues({
+        history: z.measured, nowMs, horizonMs: untilMs - nowMs, stepMs,
+        ...(provider && this.mode === 'file' ? { providerForecast: provider } : {}),
+        ...(this.localParams ? { params: this.localParams } : {}),
+      });
+      values = local.gPerKWh.length >= steps ? local.gPerKWh.slice(0, steps) : Float64Array.from({ length: steps }, (_, i) => local.gPerKWh[Math.min(i, local.gPerKWh.length - 1)]!);
+      if (provider && this.mode === 'trust') {
+        const raw = resample(provider, startMs, stepMs, steps);
+        for (let i = 0; i < steps; i++) if (!Number.isNaN(raw[i])) values[i] = raw[i]!;
+      }
+    }
+    return fillGaps(values) ? { startMs, stepMs, values } : undefined;
+  }
+
+  /** The zone's signal on `slotMs` slots from the slot holding `nowMs` to `untilMs`. */
+  slotSeries(zone: string, nowMs: number, untilMs: number, slotMs: number): SlotSeries | undefined {
+    const v = this.knownValues(zone, nowMs, untilMs);
+    if (!v) return undefined;
+    const startMs = Math.floor(nowMs / slotMs) * slotMs;
+    const count = Math.max(1, Math.ceil((untilMs - startMs) / slotMs));
+    const out = new Array<number>(count);
+    const last = v.values.length - 1;
+    for (let i = 0; i < count; i++) {
+      const j = Math.floor((startMs + i * slotMs - v.startMs) / v.stepMs);
+      out[i] = v.values[j < 0 ? 0 : j > last ? last : j]!;
+    }
+    return { zone, startMs, slotMs, gPerKWh: out };
+  }
+
+  /** When something new becomes known after `nowMs`: a measured interval ends or a forecast is issued. */
+  nextArrivalMs(nowMs: number): number {
+    let next = Infinity;
+    for (const z of this.zones.values()) {
+      const m = z.measured;
+      const i = lowerBound(m.startMs, nowMs - m.stepMs + 1);
+      if (i < m.startMs.length) next = Math.min(next, m.startMs[i]! + m.stepMs);
+      if (z.forecasts && this.mode !== 'perfect' && this.mode !== 'local') {
+        const k = upperBound(z.forecasts.issuedAtMs, nowMs);
+        if (k < z.forecasts.issuedAtMs.length) next = Math.min(next, z.forecasts.issuedAtMs[k]!);
+      }
+    }
+    return next;
+  }
+}
