@@ -75,6 +75,7 @@ const carbonAwareSdkProvider = z.object({
   type: z.literal('carbon-aware-sdk'),
   baseUrl: url,
   location: nonEmpty,
+  signal: z.enum(['average', 'marginal']).optional(),
   ...providerCommon,
 }).strict();
 

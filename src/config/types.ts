@@ -63,6 +63,8 @@ export interface CarbonAwareSdkProviderConfig extends ProviderCommon {
   type: 'carbon-aware-sdk';
   baseUrl: string;
   location: string;
+  /** What the SDK's data source serves: WattTime → `marginal` (default), Electricity Maps → `average`. */
+  signal?: 'average' | 'marginal';
 }
 
 /** Points from local CSV/JSON files (replay, offline sites). */

@@ -6,14 +6,20 @@
 import type { CliCommand } from '../command';
 import { configCheckCommand } from './config-check';
 import { daemonCommand } from './daemon';
+import { forecastCommand } from './forecast';
 import { reportCommand } from './report';
+import { simulateCommand } from './simulate';
 import { statusCommand } from './status';
 import { versionCommand } from './version';
+import { zonesCommand } from './zones';
 
 export const commands: readonly CliCommand[] = [
   daemonCommand,
   statusCommand,
   configCheckCommand,
+  simulateCommand,
+  forecastCommand,
+  zonesCommand,
   // forecast, zones, simulate, submit, list, show, pause, resume, cancel, logs, report, demo: one line each
   reportCommand,
   versionCommand,
