@@ -18,6 +18,9 @@ const streams: Streams = {
   stderr: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };
 
+/** yargs rejected the command line (unknown flag, missing command): exit 2. */
+class UsageFailure extends Error {}
+
 type OnRun = (cmd: CliCommand, args: CommandArgs) => Promise<void>;
 
 function register(y: Argv, cmd: CliCommand, command: string, onRun: OnRun): Argv {
@@ -45,7 +48,6 @@ function registerAll(y: Argv, list: readonly CliCommand[], onRun: OnRun): Argv {
 /** Runs the CLI; returns (and sets `process.exitCode` to) the exit code. */
 export async function main(argv: readonly string[], io: Streams = streams): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.Ok;
-  let usageError: string | undefined;
   const onRun = async (cmd: CliCommand, args: CommandArgs): Promise<void> => {
     try {
       const out: CommandOutput = await cmd.run(args, createCliContext(args));
@@ -71,17 +73,19 @@ export async function main(argv: readonly string[], io: Streams = streams): Prom
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      usageError = msg;
+      // Throwing stops yargs from running the command handler after a usage error.
+      throw new UsageFailure(msg);
     });
   y = registerAll(y, commands, onRun);
   try {
     await y.parseAsync();
   } catch (err) {
-    exitCode = renderError(err, io);
-  }
-  if (usageError !== undefined) {
-    io.stderr(`carbond: ${usageError}\nRun carbond --help for usage.`);
-    exitCode = ExitCode.Usage;
+    if (err instanceof UsageFailure) {
+      io.stderr(`carbond: ${err.message}\nRun carbond --help for usage.`);
+      exitCode = ExitCode.Usage;
+    } else {
+      exitCode = renderError(err, io);
+    }
   }
   process.exitCode = exitCode;
   return exitCode;

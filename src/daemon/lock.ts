@@ -79,7 +79,7 @@ export function acquireStateLock(stateDir: string, pid: number = process.pid): S
     }
     // A racing daemon may have created the file but not written it yet: give it a moment.
     const owner = readOwner(file) ?? (pause(100), readOwner(file));
-    if (owner && owner.pid !== pid && isAlive(owner)) throw new DaemonRunningError(stateDir, owner.pid);
+    if (owner && isAlive(owner)) throw new DaemonRunningError(stateDir, owner.pid);
     fs.rmSync(file, { force: true });
   }
   throw new CarbondError('E_LOCK', `cannot take the lock ${file}`, ExitCode.Failure);

@@ -4,6 +4,7 @@
  * on stderr. Exit 2 for a bad configuration (nothing is created), 1 when another daemon
  * holds the state dir.
  */
+import type { DaemonHandle } from '../../daemon/daemon';
 import type { CliCommand } from '../command';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -16,22 +17,29 @@ export const daemonCommand: CliCommand = {
     const config = ctx.config(args['logLevel'] as (typeof LOG_LEVELS)[number] | undefined);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startDaemon } = require('../../daemon/daemon') as typeof import('../../daemon/daemon');
-    const handle = await startDaemon(config);
-    let signals = 0;
+    // Handlers go in before the socket exists, so a signal during start-up is not fatal.
+    let handle: DaemonHandle | undefined;
+    let firstSignal: NodeJS.Signals | undefined;
     let failure: unknown;
+    const stop = (h: DaemonHandle, signal: NodeJS.Signals): void => void h.stop(signal).catch((err: unknown) => { failure = err; });
     const onSignal = (signal: NodeJS.Signals): void => {
-      signals += 1;
-      if (signals > 1) {
-        handle.ctx.logger.error('second signal: forcing exit', { signal });
+      if (firstSignal !== undefined) {
+        process.stderr.write(`carbond: second signal (${signal}): forcing exit\n`);
         process.exit(1);
       }
-      handle.stop(signal).catch((err: unknown) => { failure = err; });
+      firstSignal = signal;
+      if (handle) stop(handle, signal);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
-    await handle.stopped;
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    try {
+      handle = await startDaemon(config);
+      if (firstSignal !== undefined) stop(handle, firstSignal);
+      await handle.stopped;
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
     // Safety net: a handle left open by a plugin must not keep a stopped daemon alive.
     setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref();
     if (failure !== undefined) throw failure;
