@@ -1,0 +1,105 @@
+/**
+ * The local forecaster (DESIGN §3 step 3): extends a zone's signal to any horizon from its
+ * measured history, blended into the provider forecast where there is one. Pure: no I/O,
+ * no clock — `nowMs` is an argument, and only history that had ended by `nowMs` is used, so
+ * two histories identical up to `nowMs` give identical forecasts.
+ */
+import { MS_PER_DAY, MS_PER_HOUR } from '../../src/core';
+import type { IntensityPoint, SignalKind } from '../types';
+import { blendProvider, DEFAULT_BLEND_PARAMS, type BlendParams } from './blend';
+import { firstForecastStartMs, historyLength, historyStepMs, resample, toGrid, type HistoryInput } from './grid';
+import { DEFAULT_SEASONAL_PARAMS, lookbackSteps, seasonalForecast, type SeasonalParams } from './model';
+
+export type LocalParams = SeasonalParams & BlendParams;
+export const DEFAULT_LOCAL_PARAMS: LocalParams = Object.freeze({ ...DEFAULT_SEASONAL_PARAMS, ...DEFAULT_BLEND_PARAMS });
+
+export interface LocalForecastInput {
+  /** Measured history of the zone (any amount; the last 4 weeks are used). Points ending after `nowMs` are ignored. */
+  readonly history: HistoryInput;
+  /** The provider's forecast issued at or before `nowMs`, if any: blended in, corrected by its observed error. */
+  readonly providerForecast?: HistoryInput;
+  readonly nowMs: number;
+  /** Forecast until at least `nowMs + horizonMs`. */
+  readonly horizonMs: number;
+  /** Output interval length; default the history's (else the provider's, else 60 min). */
+  readonly stepMs?: number;
+  /** Zone label of the output; default the history's. */
+  readonly zone?: string;
+  readonly signal?: SignalKind;
+  readonly params?: Partial<LocalParams>;
+}
+
+/** The forecast as typed arrays: interval `j` is `[startMs + j·stepMs, …)`. */
+export interface LocalForecastValues {
+  readonly startMs: number;
+  readonly stepMs: number;
+  readonly gPerKWh: Float64Array;
+}
+
+function zoneOf(h: HistoryInput | undefined): string | undefined {
+  if (!h) return undefined;
+  return Array.isArray(h) ? (h as readonly IntensityPoint[])[0]?.zone : (h as { zone: string }).zone;
+}
+
+/** Without any history: the provider's values, its last day repeated past its horizon (NaN if no provider). */
+function providerOnly(provider: HistoryInput | undefined, startMs: number, stepMs: number, steps: number): Float64Array {
+  const out = provider ? resample(provider, startMs, stepMs, steps) : new Float64Array(steps).fill(NaN);
+  const spd = Math.max(1, Math.round(MS_PER_DAY / stepMs));
+  for (let j = 0; j < steps; j++) if (Number.isNaN(out[j]) && j >= spd) out[j] = out[j - spd] as number;
+  return out;
+}
+
+/**
+ * The forecast values from the interval holding `nowMs` to `nowMs + horizonMs`.
+ * @example forecastLocalValues({ history, nowMs: Date.parse('2022-03-01T10:20Z'), horizonMs: 72 * MS_PER_HOUR })
+ *          → startMs = 10:00, stepMs = 1 h, 73 values
+ */
+export function forecastLocalValues(input: LocalForecastInput): LocalForecastValues {
+  const p: LocalParams = { ...DEFAULT_LOCAL_PARAMS, ...input.params };
+  const stepMs = input.stepMs ?? historyStepMs(input.history) ?? (input.providerForecast && historyStepMs(input.providerForecast)) ?? MS_PER_HOUR;
+  const startMs = firstForecastStartMs(input.nowMs, stepMs);
+  const steps = Math.max(1, Math.ceil((input.nowMs + input.horizonMs - startMs) / stepMs));
+  const grid = toGrid(input.history, input.nowMs, stepMs, lookbackSteps(stepMs, p));
+  const hasHistory = historyLength(input.history) > 0 && grid.values.some((v) => !Number.isNaN(v));
+  if (!hasHistory) return { startMs, stepMs, gPerKWh: providerOnly(input.providerForecast, startMs, stepMs, steps) };
+  const values = seasonalForecast(grid, steps, p);
+  if (input.providerForecast && historyLength(input.providerForecast) > 0) blendProvider(values, grid, input.providerForecast, p);
+  return { startMs, stepMs, gPerKWh: values };
+}
+
+function toPoints(v: LocalForecastValues, zone: string, nowMs: number, signal: SignalKind, fromIndex = 0): IntensityPoint[] {
+  const out: IntensityPoint[] = [];
+  for (let j = fromIndex; j < v.gPerKWh.length; j++) {
+    const g = v.gPerKWh[j] as number;
+    if (Number.isNaN(g)) continue;
+    out.push({ zone, startMs: v.startMs + j * v.stepMs, durationMs: v.stepMs, gPerKWh: g, kind: 'forecast', issuedAtMs: nowMs, provider: 'local', signal });
+  }
+  return out;
+}
+
+/**
+ * The local forecast as canonical points (`provider: 'local'`, `kind: 'forecast'`,
+ * `issuedAtMs: nowMs`), from the interval holding `nowMs` to `nowMs + horizonMs`.
+ * Empty when there is neither history nor a provider forecast.
+ */
+export function forecastLocal(input: LocalForecastInput): IntensityPoint[] {
+  const zone = input.zone ?? zoneOf(input.history) ?? zoneOf(input.providerForecast) ?? '';
+  return toPoints(forecastLocalValues(input), zone, input.nowMs, input.signal ?? 'average');
+}
+
+/**
+ * Extends `known` (a provider forecast, kept as given) with local points from the end of its
+ * last interval until `untilMs`; the local part is blended with `known` so it continues
+ * from where the provider left off. With `known` empty this is the local forecast from now.
+ * @example extendSeries(uk48h, now, now + 7 days, history) → the 48 h of `uk48h`, then 120 h of `local`
+ */
+export function extendSeries(known: readonly IntensityPoint[], nowMs: number, untilMs: number, history: HistoryInput, params?: Partial<LocalParams>): IntensityPoint[] {
+  const sorted = [...known].sort((a, b) => a.startMs - b.startMs);
+  const lastEndMs = sorted.reduce((m, pt) => Math.max(m, pt.startMs + pt.durationMs), -Infinity);
+  if (lastEndMs >= untilMs) return sorted;
+  const stepMs = historyStepMs(history) ?? sorted[0]?.durationMs ?? MS_PER_HOUR;
+  const v = forecastLocalValues({ history, providerForecast: sorted.length > 0 ? sorted : undefined, nowMs, horizonMs: untilMs - nowMs, stepMs, params });
+  const fromIndex = Number.isFinite(lastEndMs) ? Math.max(0, Math.ceil((lastEndMs - v.startMs) / v.stepMs)) : 0;
+  const zone = sorted[0]?.zone ?? zoneOf(history) ?? '';
+  return [...sorted, ...toPoints(v, zone, nowMs, sorted[0]?.signal ?? 'average', fromIndex)];
+}
