@@ -14,6 +14,8 @@ export interface SimSegment {
   site: string;
   startMs: number;
   endMs: number;
+  /** Resume/migration overhead spent at the start of this segment, ms. */
+  overheadMs: number;
 }
 
 /** One job's simulated state and its accounting so far. */
@@ -43,7 +45,7 @@ export function newJobState(job: SimJob): JobState {
 }
 
 function openSegment(s: JobState, site: string, nowMs: number): void {
-  s.segments.push({ site, startMs: nowMs, endMs: nowMs });
+  s.segments.push({ site, startMs: nowMs, endMs: nowMs, overheadMs: 0 });
 }
 
 function note(s: JobState, to: SimPhase, atMs: number, reason: string): void {
@@ -84,6 +86,7 @@ export function advanceJob(s: JobState, fromMs: number, toMs: number, actual: Ac
     s.overheadG += g;
     s.energyKWh += (power * d) / 3.6e9;
     s.overheadLeftMs -= d;
+    s.segments[s.segments.length - 1]!.overheadMs += d;
     t += d;
   }
   if (t < toMs && s.remainingMs > 0) {

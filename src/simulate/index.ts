@@ -9,6 +9,7 @@ import { loadForecasts, loadJobs, loadTraces, zoneSignals } from './inputs';
 import type { SimJob } from './jobs';
 import { buildResult, type SimResult } from './result';
 import type { ZoneSignal } from './signal';
+import type { JobState } from './executor';
 
 export { simulate, type SimulateOptions, type SimulateOutcome } from './engine';
 export { SimSignal, type SignalMode, type ZoneSignal } from './signal';
@@ -47,7 +48,7 @@ function checkCoverage(jobs: readonly SimJob[], zones: ReadonlyMap<string, ZoneS
 }
 
 /** Loads everything, simulates, and builds RESULT.json. Throws `InputError` (exit 2) on bad input. */
-export function runSimulation(req: SimulateRequest): { result: SimResult; zones: ReadonlyMap<string, ZoneSignal>; jobs: readonly SimJob[] } {
+export function runSimulation(req: SimulateRequest): { result: SimResult; zones: ReadonlyMap<string, ZoneSignal>; jobs: readonly SimJob[]; states: readonly JobState[] } {
   const traces = loadTraces(req.traces);
   const zoneNames = new Set(traces.keys());
   const forecasts = loadForecasts(req.forecasts, zoneNames);
@@ -60,5 +61,5 @@ export function runSimulation(req: SimulateRequest): { result: SimResult; zones:
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     ...(req.onPlan ? { onPlan: req.onPlan } : {}),
   });
-  return { result: buildResult(req.policy, outcome), zones, jobs };
+  return { result: buildResult(req.policy, outcome), zones, jobs, states: outcome.states };
 }

@@ -9,6 +9,7 @@ import { daemonCommand } from './daemon';
 import { forecastCommand } from './forecast';
 import { reportCommand } from './report';
 import { simulateCommand } from './simulate';
+import { simulateCommand } from './simulate';
 import { statusCommand } from './status';
 import { versionCommand } from './version';
 import { zonesCommand } from './zones';
@@ -17,6 +18,7 @@ export const commands: readonly CliCommand[] = [
   daemonCommand,
   statusCommand,
   configCheckCommand,
+  simulateCommand,
   simulateCommand,
   forecastCommand,
   zonesCommand,
