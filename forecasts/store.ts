@@ -43,7 +43,7 @@ export class MemorySignalStore implements SignalStore {
   private readonly points = new Map<string, IntensityPoint>();
   private readonly statuses = new Map<string, ZoneStatus>();
 
-  savePoints(points: readonly IntensityPoint[]): number {
+  savePoints(points: readonly IntensityPoint[], _fetchedAtMs?: number): number {
     let added = 0;
     for (const p of points) {
       const key = [p.zone, p.provider, p.signal, p.kind, p.startMs, p.issuedAtMs].join('|');
