@@ -1,0 +1,143 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ManualClock } from '../../../src/core/clock';
+import { InputError, StateError } from '../../../src/core/errors';
+import { memoryLogger } from '../../../src/core/logger';
+import { loadConfig } from '../../../src/config/load';
+import type { Config } from '../../../src/config/types';
+import { callDaemon, DaemonRequestError, DaemonUnavailableError } from '../../../src/cli/daemon-client';
+import { startDaemon, type DaemonHandle } from '../../../src/daemon/daemon';
+import { coreExtension, type DaemonExtension } from '../../../src/daemon/extensions';
+import { DaemonRunningError } from '../../../src/daemon/lock';
+import type { StatusReport } from '../../../src/daemon/status/types';
+import { openLedger } from '../../../src/ledger/db';
+import { lastDaemonRun } from '../../../src/ledger/daemon-runs';
+import { makeTempDir, removeDir } from '../../helpers/state-dir';
+
+const T0 = Date.parse('2026-11-29T03:00:00Z');
+
+describe('daemon in-process on a real state dir', () => {
+  let dir: string;
+  let config: Config;
+  const handles: DaemonHandle[] = [];
+  beforeEach(() => {
+    dir = makeTempDir();
+    const file = path.join(dir, 'config.toml');
+    fs.writeFileSync(file, '');
+    config = loadConfig({ env: {}, uid: 1000, cwd: dir, homeDir: dir, configFlag: file, stateDirFlag: path.join(dir, 'state') });
+  });
+  afterEach(async () => {
+    for (const h of handles.splice(0)) await h.stop('test end');
+    removeDir(dir);
+  });
+
+  async function start(extensions: readonly DaemonExtension[] = [coreExtension], clock = new ManualClock(T0)): Promise<DaemonHandle> {
+    const h = await startDaemon(config, { clock, logger: memoryLogger(), extensions, schedule: false, env: {} });
+    handles.push(h);
+    await h.ticker.idle();
+    return h;
+  }
+
+  it('serves GET /v1/status with the daemon, the ledger and the route index', async () => {
+    const h = await start();
+    const report = await callDaemon<StatusReport>(config.socketPath, { path: '/v1/status' });
+    expect(report).toMatchObject({
+      source: 'daemon',
+      daemon: { running: true, pid: process.pid, startedAt: '2026-11-29T03:00:00.000Z', version: h.ctx.version },
+      ledger: { path: config.ledgerPath, exists: true, schemaVersion: expect.any(Number) },
+      zones: [], jobs: [],
+    });
+    const index = await callDaemon<{ routes: Array<{ method: string; path: string }> }>(config.socketPath, { path: '/v1' });
+    expect(index.routes.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/status', 'GET /v1']);
+    expect(fs.statSync(config.socketPath).mode & 0o777).toBe(0o660);
+  });
+
+  it('routes :params and JSON bodies to extension handlers and maps errors to HTTP statuses', async () => {
+    const echo: DaemonExtension = {
+      name: 'echo',
+      routes: [
+        { method: 'POST', path: '/v1/echo/:id', handler: (_ctx, req) => ({ id: req.params['id'], body: req.body }) },
+        { method: 'POST', path: '/v1/bad', handler: () => { throw new InputError([{ path: 'x', message: 'bad', value: 1 }]); } },
+        { method: 'POST', path: '/v1/conflict', handler: () => { throw new StateError('job is finished'); } },
+      ],
+    };
+    await start([coreExtension, echo]);
+    expect(await callDaemon(config.socketPath, { method: 'POST', path: '/v1/echo/a%20b', body: { n: 1 } })).toEqual({ id: 'a b', body: { n: 1 } });
+    const statusOf = async (p: string): Promise<DaemonRequestError> => callDaemon(config.socketPath, { method: 'POST', path: p }).then(() => { throw new Error('expected an error'); }, (e: DaemonRequestError) => e);
+    const bad = await statusOf('/v1/bad');
+    expect([bad.status, bad.exitCode, bad.code]).toEqual([400, 2, 'E_INPUT']);
+    expect(bad.issues).toEqual([{ path: 'x', message: 'bad', value: 1 }]);
+    expect((await statusOf('/v1/conflict')).status).toBe(409);
+    expect((await statusOf('/v1/nowhere')).status).toBe(404);
+  });
+
+  it('runs tick steps in DESIGN §3 phase order with one now, and survives a failing step', async () => {
+    const clock = new ManualClock(T0);
+    const seen: Array<[string, number]> = [];
+    const step = (name: string, phase: 'signal' | 'plan' | 'apply' | 'housekeeping', fail = false) => ({
+      name, phase, run: async (nowMs: number) => { seen.push([name, nowMs]); if (fail) throw new Error('boom'); },
+    });
+    const ext: DaemonExtension = { name: 'steps', tickSteps: () => [step('apply', 'apply'), step('plan', 'plan', true), step('signal', 'signal')] };
+    const h = await start([ext], clock);
+    expect(seen).toEqual([['signal', T0], ['plan', T0], ['apply', T0]]);
+    clock.advance(60_000);
+    seen.length = 0;
+    const result = await h.ticker.runOnce('test');
+    expect(result).toEqual({ nowMs: T0 + 60_000, failed: ['plan'] });
+    expect(seen.map(([n]) => n)).toEqual(['signal', 'plan', 'apply']);
+  });
+
+  it('finishes the current tick on stop and drops the ticks queued behind it', async () => {
+    let release: () => void = () => undefined;
+    let runs = 0;
+    const ext: DaemonExtension = {
+      name: 'slow',
+      tickSteps: () => [{ name: 'slow', run: () => { runs += 1; return runs === 2 ? new Promise<void>((r) => { release = r; }) : Promise.resolve(); } }],
+    };
+    const h = await start([ext]);
+    expect(runs).toBe(1);
+    h.ctx.requestTick('event');
+    h.ctx.requestTick('another event');
+    const stopping = h.stop('SIGTERM');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(runs).toBe(2);
+    release();
+    await stopping;
+    expect(runs).toBe(2);
+    const db = openLedger(config.ledgerPath, { readonly: true, nowMs: 0 });
+    expect(lastDaemonRun(db)).toMatchObject({ pid: process.pid, stopReason: 'SIGTERM', stoppedAtMs: T0 });
+    db.close();
+    expect(fs.readdirSync(config.stateDir).sort()).toEqual(['ledger.sqlite']);
+  });
+
+  it('calls extension start in order and stop in reverse order', async () => {
+    const calls: string[] = [];
+    const ext = (name: string): DaemonExtension => ({ name, start: async () => { calls.push(`start ${name}`); }, stop: async () => { calls.push(`stop ${name}`); } });
+    const h = await start([ext('a'), ext('b')]);
+    await h.stop('test');
+    expect(calls).toEqual(['start a', 'start b', 'stop b', 'stop a']);
+  });
+
+  it('refuses a second daemon on the same state dir, and frees it on stop', async () => {
+    const h = await start();
+    await expect(startDaemon(config, { logger: memoryLogger(), schedule: false, env: {} })).rejects.toBeInstanceOf(DaemonRunningError);
+    await h.stop('test');
+    await expect(callDaemon(config.socketPath, { path: '/v1/status' })).rejects.toBeInstanceOf(DaemonUnavailableError);
+    const again = await start();
+    expect(again.ctx.daemonRunId).toBe(h.ctx.daemonRunId + 1);
+  });
+
+  it('removes a stale socket file left by a dead daemon', async () => {
+    fs.mkdirSync(config.stateDir, { recursive: true });
+    fs.writeFileSync(config.socketPath, 'stale');
+    await start();
+    expect((await callDaemon<StatusReport>(config.socketPath, { path: '/v1/status' })).daemon.running).toBe(true);
+  });
+
+  it('releases the lock and the ledger when an extension fails to start', async () => {
+    const broken: DaemonExtension = { name: 'broken', start: async () => { throw new Error('cannot reconcile'); } };
+    await expect(startDaemon(config, { logger: memoryLogger(), extensions: [broken], schedule: false, env: {} })).rejects.toThrow('cannot reconcile');
+    expect(fs.existsSync(path.join(config.stateDir, 'daemon.lock'))).toBe(false);
+    await start();
+  });
+});

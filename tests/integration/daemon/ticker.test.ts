@@ -1,0 +1,26 @@
+import { ManualClock } from '../../../src/core/clock';
+import { nullLogger } from '../../../src/core/logger';
+import { orderSteps, Ticker, type TickStep } from '../../../src/daemon/tick';
+
+describe('Ticker', () => {
+  it('runs exactly one more tick when any number of requests arrive during a tick', async () => {
+    let release: () => void = () => undefined;
+    let runs = 0;
+    const step: TickStep = { name: 's', run: () => { runs += 1; return runs === 1 ? new Promise<void>((r) => { release = r; }) : Promise.resolve(); } };
+    const ticker = new Ticker([step], new ManualClock(0), nullLogger);
+    const first = ticker.request('a');
+    void ticker.request('b');
+    void ticker.request('c');
+    release();
+    await first;
+    await ticker.idle();
+    expect(runs).toBe(2);
+    expect(ticker.ticks).toBe(2);
+  });
+
+  it('orders steps by phase and keeps registration order within a phase', () => {
+    const s = (name: string, phase?: TickStep['phase']): TickStep => ({ name, phase, run: async () => undefined });
+    expect(orderSteps([s('h1'), s('m', 'meter'), s('p1', 'plan'), s('sig', 'signal'), s('p2', 'plan'), s('f', 'forecast'), s('a', 'apply')]).map((x) => x.name))
+      .toEqual(['sig', 'f', 'p1', 'p2', 'a', 'm', 'h1']);
+  });
+});
