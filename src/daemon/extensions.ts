@@ -9,6 +9,7 @@ import { coreRoutes } from './api/core-routes';
 import type { Route } from './api/routes';
 import type { DaemonContext } from './context';
 import { walCheckpointStep } from './housekeeping';
+import { jobsExtension } from './jobs/extension';
 import type { TickStep } from './tick';
 
 export interface DaemonExtension {
@@ -32,5 +33,6 @@ export const coreExtension: DaemonExtension = {
 
 export const daemonExtensions: DaemonExtension[] = [
   coreExtension,
+  jobsExtension,
   // one line per feature, e.g. signalExtension, plannerExtension, executorExtension
 ];

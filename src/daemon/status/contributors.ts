@@ -5,7 +5,9 @@
  * the CLI loads this file on the `carbond status` path.
  */
 import type { StatusContributor } from './contribute';
+import { jobsStatus } from '../jobs/status';
 
 export const statusContributors: StatusContributor[] = [
+  jobsStatus,
   // e.g. zonesStatus, jobsStatus — one line each
 ];

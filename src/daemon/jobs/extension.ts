@@ -1,0 +1,83 @@
+/**
+ * The job lifecycle as a daemon extension: reconcile on start, one tick step (collect →
+ * plan → apply), the job routes, and checkpoint-and-pause on a graceful stop.
+ *
+ * Integration point for the planner and the carbon signal:
+ *   createJobsExtension({ planSource: plan, planSignal: (nowMs) => ({ series, failOpenReason }) })
+ * Without them, every job runs now (`runEverything`).
+ */
+import type { SiteConfig } from '../../config/types';
+import { LocalProcessExecutor } from '../../executors/local-process';
+import type { RunExecutor } from '../../executors/types';
+import { storeVerifier } from '../../executors/verify';
+import type { DaemonContext } from '../context';
+import type { DaemonExtension } from '../extensions';
+import type { TickStep } from '../tick';
+import { JobLifecycle } from './lifecycle';
+import { jobRoutes } from './routes';
+import type { PlanSignal, PlanSource, SiteModel } from './types';
+
+export interface JobsExtensionOptions {
+  planSource?: PlanSource;
+  planSignal?: (ctx: DaemonContext, nowMs: number) => PlanSignal | Promise<PlanSignal>;
+  /** The executor of a site; default: local sites get the local-process executor, others none (skipped). */
+  executorFor?: (ctx: DaemonContext, siteName: string, site: SiteConfig) => RunExecutor | undefined;
+}
+
+/**
+ * A site's power model from its config: a running job draws `cpuPowerW + gpus × gpuPowerW`
+ * (e.g. 2 GPUs at 300 W + 50 W CPU = 650 W); a suspended one keeps its GPUs' share of the
+ * box's idle power (e.g. 2 of 4 GPUs × 60 W idle = 30 W).
+ */
+export function siteModelOf(name: string, site: SiteConfig, executor: RunExecutor): SiteModel {
+  return {
+    name, zone: site.zone, gpus: site.gpus, executor,
+    jobPowerW: (gpus) => site.cpuPowerW + gpus * site.gpuPowerW,
+    suspendedPowerW: (gpus) => (site.gpus > 0 ? (site.idlePowerW * gpus) / site.gpus : 0),
+  };
+}
+
+export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonExtension & { lifecycleOf(ctx: DaemonContext): JobLifecycle } {
+  const lifecycles = new WeakMap<DaemonContext, JobLifecycle>();
+  const lifecycleOf = (ctx: DaemonContext): JobLifecycle => {
+    let lc = lifecycles.get(ctx);
+    if (lc) return lc;
+    const verifyCheckpoint = storeVerifier(ctx.clock);
+    const sites: SiteModel[] = [];
+    for (const [name, site] of Object.entries(ctx.config.sites)) {
+      const executor = options.executorFor ? options.executorFor(ctx, name, site)
+        : site.executor === 'local' ? new LocalProcessExecutor({ stateDir: ctx.config.stateDir, clock: ctx.clock, verifyCheckpoint, logger: ctx.logger }) : undefined;
+      if (executor) sites.push(siteModelOf(name, site, executor));
+      else ctx.logger.warn('site has no executor here: its jobs will not run', { component: 'jobs', site: name, executor: site.executor });
+    }
+    const planSignal = options.planSignal;
+    lc = new JobLifecycle({
+      db: ctx.db, clock: ctx.clock, logger: ctx.logger, sites, verifyCheckpoint,
+      ...(options.planSource ? { planSource: options.planSource } : {}),
+      ...(planSignal ? { planSignal: (nowMs: number) => planSignal(ctx, nowMs) } : {}),
+      slotMs: ctx.config.scheduler.slotMinutes * 60_000, safetyMarginMs: ctx.config.scheduler.safetyMarginMs,
+      policy: ctx.config.scheduler.policy, requestTick: (reason) => ctx.requestTick(reason),
+    });
+    lifecycles.set(ctx, lc);
+    return lc;
+  };
+  return {
+    name: 'jobs',
+    routes: jobRoutes(lifecycleOf),
+    lifecycleOf,
+    tickSteps: (ctx): TickStep[] => [{
+      name: 'jobs', phase: 'plan',
+      run: async (nowMs) => { if (!ctx.isStopping()) await lifecycleOf(ctx).tick(nowMs); },
+    }],
+    start: async (ctx) => {
+      const report = await lifecycleOf(ctx).reconcile(ctx.clock.now());
+      ctx.logger.info('jobs reconciled', { component: 'jobs', adopted: report.adopted.length, ended: report.ended.length, orphaned: report.orphanedJobs.length });
+    },
+    stop: async (ctx) => {
+      await lifecycleOf(ctx).pauseAll(ctx.clock.now(), 'daemon stopping');
+    },
+  };
+}
+
+/** The default registration: every job runs now until the planner is wired. */
+export const jobsExtension = createJobsExtension();

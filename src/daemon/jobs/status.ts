@@ -1,0 +1,15 @@
+/** The jobs part of `carbond status`: every unfinished job (read-only; works on a read-only ledger). */
+import type { StatusContributor } from '../status/contribute';
+
+export const jobsStatus: StatusContributor = {
+  name: 'jobs',
+  contribute: (input, report) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { jobSummaries } = require('./views') as typeof import('./views');
+    const terminal = new Set(['finished', 'failed', 'cancelled']);
+    for (const j of jobSummaries(input.db)) {
+      if (!terminal.has(j.state)) report.jobs.push({ ...j });
+    }
+  },
+  render: (report) => report.jobs.map((j) => `job ${j.id}  ${String(j['name'])}  ${j.state}  step ${String(j['step'])}${j['totalSteps'] ? `/${String(j['totalSteps'])}` : ''}  deadline ${String(j['deadline'])}${j['manualOverride'] ? `  (manual ${String(j['manualOverride'])})` : ''}`),
+};
