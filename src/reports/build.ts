@@ -63,6 +63,12 @@ function jobReport(a: JobAccount, runs: readonly RunRow[], samples: readonly Ene
   };
 }
 
+/** Where a running run is drawn up to: its last energy sample (the ledger's own "now"), else `nowMs`. */
+function lastSampleEndMs(samples: readonly EnergySample[] | undefined, nowMs: number): number {
+  const last = samples?.[samples.length - 1];
+  return last ? last.startMs + last.durationMs : nowMs;
+}
+
 function roundSources<T extends { energyKWh: number; g: number }>(list: T[]): T[] {
   return list.map((s) => ({ ...s, energyKWh: round(s.energyKWh, 6), g: round(s.g, G_DECIMALS) }));
 }
@@ -132,7 +138,7 @@ export function buildReport(rows: ReportRows, options: ReportOptions): Report {
     charts: {
       intensity: jobs.length === 0 ? [] : intensitySeries(zones.flatMap((z) => timelines.get(z) ?? []), spanFrom, spanTo),
       runs: jobs.flatMap((j) => (runsByJob.get(j.id) ?? []).map((r) => ({
-        job: j.name, site: r.site, zone: rows.siteZones[r.site] ?? '', start: isoUtc(r.startedAtMs), end: isoUtc(r.endedAtMs ?? options.nowMs),
+        job: j.name, site: r.site, zone: rows.siteZones[r.site] ?? '', start: isoUtc(r.startedAtMs), end: isoUtc(r.endedAtMs ?? lastSampleEndMs(samplesByJob.get(j.id), options.nowMs)),
       }))),
       cumulative: bins.points(),
       avoidedByMonth: [...months.values()].sort((a, b) => a.month.localeCompare(b.month))

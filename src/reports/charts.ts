@@ -63,7 +63,7 @@ export function chartSpecs(report: Report): Array<{ id: RenderedChart['id']; tit
           x: { field: 'at', type: 'temporal', title: 'time (UTC)' },
           y: { field: 'g', type: 'quantitative', title: 'cumulative gCO2eq' },
           color: { field: 'series', type: 'nominal', title: 'series', scale: { domain: ['actual', 'baseline'], range: ['#2e7d32', '#c62828'] } },
-          strokeDash: { field: 'series', type: 'nominal', legend: null, scale: { domain: ['actual', 'baseline'], range: [[1, 0], [6, 3]] } },
+          strokeDash: { field: 'series', type: 'nominal', scale: { domain: ['actual', 'baseline'], range: [[1, 0], [6, 3]] } },
         },
       },
     },

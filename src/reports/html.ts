@@ -4,7 +4,7 @@
  * cell carries `data-field` and its row `data-row`/`data-key`, with the same rounded
  * numbers as JSON, CSV and Markdown.
  */
-import { formatGrams } from '../core/units';
+import { formatDurationMs, formatGrams } from '../core/units';
 import type { RenderedChart } from './charts';
 import { FIGURE_COLUMNS, figureText, type Figures } from './figures';
 import type { JobReport, Report } from './model';
@@ -23,7 +23,7 @@ const CSS = `
 body { font: 14px/1.4 system-ui, sans-serif; color: #111; margin: 2em auto; max-width: 1100px; padding: 0 1em; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; margin: 0.5em 0; }
-th, td { border: 1px solid #ccc; padding: 3px 5px; text-align: right; } th:first-child, td:first-child, td.text { text-align: left; }
+th, td { border: 1px solid #ccc; padding: 2px 4px; text-align: right; } th:first-child, td:first-child, td.text { text-align: left; }
 th { background: #f2f2f2; } .headline { font-size: 1.3em; } .provisional { color: #b26a00; font-weight: bold; }
 figure { margin: 1em 0; break-inside: avoid; page-break-inside: avoid; } figcaption { font-weight: bold; margin-bottom: 0.3em; }
 figure svg { max-width: 100%; height: auto; } details { margin: 0.5em 0; } .job { break-inside: avoid; }
@@ -32,11 +32,11 @@ figure svg { max-width: 100%; height: auto; } details { margin: 0.5em 0; } .job 
 
 function figureCells(f: Figures): string {
   return FIGURE_COLUMNS.map((c) => `<td data-field="${c}">${escapeHtml(figureText(f[c]))}</td>`).join('') +
-    `<td class="text" data-field="status">${escapeHtml(f.status)}</td><td class="text" data-field="actualBasis">${escapeHtml(f.actualBasis)}</td>`;
+    `<td class="text" data-field="status">${escapeHtml(f.status)}</td>`;
 }
 
 function figureTable(rows: ReadonlyArray<{ row: string; key: string; label: string; f: Figures }>, first: string): string {
-  const head = `<tr><th>${escapeHtml(first)}</th>${FIGURE_COLUMNS.map((c) => `<th>${HEADERS[c]}</th>`).join('')}<th>status</th><th>actual basis</th></tr>`;
+  const head = `<tr><th>${escapeHtml(first)}</th>${FIGURE_COLUMNS.map((c) => `<th>${HEADERS[c]}</th>`).join('')}<th>status</th></tr>`;
   const body = rows.map((r) => `<tr data-row="${r.row}" data-key="${escapeHtml(r.key)}"><td>${escapeHtml(r.label)}</td>${figureCells(r.f)}</tr>`).join('\n');
   return `<table>${head}\n${body}</table>`;
 }
@@ -48,7 +48,8 @@ function jobDetails(j: JobReport): string {
   const status = j.figures.status === 'settled' ? '' : ` <span class="provisional">${j.figures.status.toUpperCase()}</span>`;
   return `<details class="job" open><summary><b>${escapeHtml(j.name)}</b> (${escapeHtml(j.id)}) — ${escapeHtml(j.state)}${status}</summary>
 <p>owner ${escapeHtml(j.owner)} · home ${escapeHtml(j.homeSite)} (${escapeHtml(j.homeZone)}) · ran on ${escapeHtml(j.sites.join(', ') || 'nothing yet')} · submitted ${escapeHtml(j.submittedAt)}${j.finishedAt ? ` · finished ${escapeHtml(j.finishedAt)}` : ''}</p>
-<p>actual basis: ${escapeHtml(j.figures.actualBasis)}<br>baseline basis: ${escapeHtml(j.figures.baselineBasis)}<br>SCI ${j.sci.perRunG} g per ${j.sci.functionalUnit} (E×I ${j.sci.operationalG} g + M ${j.sci.embodiedG} g; ${escapeHtml(j.sci.note)})</p>
+<p>actual ${escapeHtml(formatGrams(j.figures.actualG))} · baseline ${escapeHtml(formatGrams(j.figures.baselineG))} · avoided ${escapeHtml(formatGrams(j.figures.avoidedG))} · delay ${j.delayMs === null ? 'n/a (unfinished)' : escapeHtml((j.delayMs < 0 ? '−' : '') + formatDurationMs(Math.abs(j.delayMs)))} · ${j.figures.pauses} pause(s)<br>
+actual basis: ${escapeHtml(j.figures.actualBasis)}<br>baseline basis: ${escapeHtml(j.figures.baselineBasis)}<br>SCI ${j.sci.perRunG} g per ${j.sci.functionalUnit} (E×I ${j.sci.operationalG} g + M ${j.sci.embodiedG} g; ${escapeHtml(j.sci.note)})</p>
 ${log}</details>`;
 }
 
@@ -65,6 +66,7 @@ export function renderHtml(report: Report, charts: readonly RenderedChart[]): st
 <p class="headline">Avoided <b>${escapeHtml(formatGrams(t.avoidedG))}</b>${t.avoidedPct === null ? '' : ` (${t.avoidedPct}%)`}: actual ${escapeHtml(formatGrams(t.actualG))} vs baseline ${escapeHtml(formatGrams(t.baselineG))} for ${t.energyKWh} kWh over ${t.jobs} jobs.</p>
 <h2>Totals</h2>
 ${figureTable([{ row: 'total', key: 'all', label: 'all', f: t }], 'scope')}
+<p>Actual priced with: ${escapeHtml(t.actualBasis)}.<br>Baseline priced with: ${escapeHtml(t.baselineBasis)}.</p>
 <h2>By ${escapeHtml(report.groupBy)}</h2>
 ${figureTable(report.groups.map((g) => ({ row: 'group', key: `${report.groupBy}=${g.key}`, label: g.key, f: g.figures })), report.groupBy)}
 <h2>Charts</h2>
