@@ -31,14 +31,31 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * Where JSON.parse stopped, from its message: `… at position N`, the end of the input, or
+ * V8's excerpt (`Unexpected token '}', ..."ubmitAt": }…" is not valid JSON`) found in the text.
+ */
+function errorOffset(msg: string, text: string): number | undefined {
+  const pos = /position (\d+)/.exec(msg);
+  if (pos) return Number(pos[1]);
+  if (/end of JSON input/.test(msg)) return text.length;
+  const excerpt = /"(\.\.\.)?([\s\S]*?)(\.\.\.)?" is not valid JSON/.exec(msg);
+  if (!excerpt || excerpt[2] === undefined) return undefined;
+  const at = text.indexOf(excerpt[2]);
+  if (at < 0) return undefined;
+  const token = /Unexpected token '(.)'/.exec(msg)?.[1];
+  const inside = token === undefined ? -1 : excerpt[2].indexOf(token, excerpt[1] ? Math.min(10, excerpt[2].length - 1) : 0);
+  return at + Math.max(0, inside);
+}
+
 /** Parses JSON, turning a syntax error into an `InputError` naming `file:line`. */
 export function parseJsonText(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
     const msg = (err as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const where = pos ? `${source}:${lineOf(text, Number(pos[1]))}` : source;
+    const offset = errorOffset(msg, text);
+    const where = offset === undefined ? source : `${source}:${lineOf(text, offset)}`;
     throw new InputError([{ path: where, message: `malformed JSON: ${msg}` }], 'jobs file');
   }
 }
