@@ -7,7 +7,9 @@ import { ConfigError } from '../src/core/errors';
 import { CarbonAwareSdkProvider } from './carbon-aware-sdk/provider';
 import type { AdapterDeps } from './deps';
 import { ElectricityMapsProvider } from './electricity-maps/provider';
-import type { ProviderSettings } from './settings';
+import type { ProviderSettings, ZoneSettings } from './settings';
+import { createSignalService, type SignalService, type SignalServiceOptions } from './signal-service';
+import type { SignalStore } from './store';
 import { StaticProvider } from './static/provider';
 import type { ForecastProvider } from './types';
 import { UkCarbonIntensityProvider } from './uk-carbon-intensity/provider';
@@ -40,4 +42,25 @@ export function createProviders(entries: Readonly<Record<string, ProviderSetting
   const out = new Map<string, ForecastProvider>();
   for (const [name, settings] of Object.entries(entries)) out.set(name, createProvider(name, settings, deps, extraFactories));
   return out;
+}
+
+/** The parts of the resolved config the signal needs (`config.providers`, `config.zones` fit as they are). */
+export interface SignalSettings {
+  providers: Readonly<Record<string, ProviderSettings>>;
+  zones: Readonly<Record<string, ZoneSettings>>;
+}
+
+/**
+ * Builds every provider entry and the signal service over `store` in one call: what the daemon
+ * does on start. `tuning` passes the optional policy knobs of `SignalServiceOptions`.
+ */
+export function signalServiceFromSettings(
+  settings: SignalSettings,
+  store: SignalStore,
+  deps: AdapterDeps,
+  extraFactories: Readonly<Record<string, ProviderFactory>> = {},
+  tuning: Partial<Omit<SignalServiceOptions, 'providers' | 'zones' | 'store'>> = {},
+): SignalService {
+  const providers = createProviders(settings.providers, deps, extraFactories);
+  return createSignalService({ logger: deps.logger, ...tuning, providers, zones: settings.zones, store });
 }

@@ -81,11 +81,12 @@ class ZoneSignals implements SignalService {
   }
 
   async refreshZone(zone: string, nowMs: number, options: { force?: boolean } = {}): Promise<ZoneStatus> {
-    if (!this.backfilled.has(zone)) {
+    const due = options.force === true || this.isDue(zone, nowMs);
+    if (due || !this.backfilled.has(zone)) {
       this.backfilled.add(zone);
       await this.backfill(zone, nowMs);
     }
-    if (options.force || this.isDue(zone, nowMs)) await this.fetchForecast(zone, nowMs);
+    if (due) await this.fetchForecast(zone, nowMs);
     return this.statusAt(zone, nowMs);
   }
 
@@ -110,7 +111,10 @@ class ZoneSignals implements SignalService {
     this.o.store.saveZoneStatus(next);
   }
 
-  /** Fetches measured history only for the gap since the last measured point (no re-fetch). */
+  /**
+   * Fetches measured history only for the gap since the last measured point (no re-fetch):
+   * on start up to `backfillMs` back, then on each due refresh when the gap is ≥ 1 h.
+   */
   private async backfill(zone: string, nowMs: number): Promise<void> {
     const spanMs = this.o.backfillMs ?? 7 * 24 * HOUR_MS;
     if (spanMs <= 0) return;
