@@ -101,12 +101,14 @@ export interface NvidiaSmiOptions {
   command?: string;
   /** Kill a hung nvidia-smi after this long, ms. Default 5000. */
   timeoutMs?: number;
+  /** Environment (PATH) to find it with; default this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Runs nvidia-smi once; resolves to its stdout, or rejects with the failure. */
 export function runNvidiaSmi(options: NvidiaSmiOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(options.command ?? 'nvidia-smi', NVIDIA_SMI_ARGS, { timeout: options.timeoutMs ?? 5000 }, (err, stdout) => {
+    execFile(options.command ?? 'nvidia-smi', NVIDIA_SMI_ARGS, { timeout: options.timeoutMs ?? 5000, env: options.env ?? process.env }, (err, stdout) => {
       if (err) reject(err);
       else resolve(stdout);
     });
