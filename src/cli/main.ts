@@ -3,12 +3,12 @@
  * mode (unknown commands and flags are usage errors, exit 2); commands come from the
  * registry in ./commands; their output goes through the one renderer.
  */
-import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
 import { ExitCode } from '../core/errors';
 import type { CliCommand, CommandArgs, CommandOutput } from './command';
 import { commands } from './commands';
 import { createCliContext } from './context';
+import { parseFastStatus } from './fast-path';
 import { renderError, renderOutput, type Streams } from './render';
 
 const EPILOGUE = 'Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 every provider failed, 4 executor or checkpoint. See README.md.';
@@ -56,12 +56,21 @@ export async function main(argv: readonly string[], io: Streams = streams): Prom
       exitCode = renderError(err, io);
     }
   };
+  const fast = parseFastStatus(argv);
+  const status = fast && commands.find((c) => c.command === 'status');
+  if (fast && status) {
+    await onRun(status, fast);
+    process.exitCode = exitCode;
+    return exitCode;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const yargs = require('yargs/yargs') as typeof import('yargs/yargs');
   let y: Argv = yargs([...argv])
     .scriptName('carbond')
     .usage('carbond — carbon-aware training scheduler\n\nUsage: $0 <command> [options]')
-    .option('config', { type: 'string', describe: 'config file (TOML)', global: true })
-    .option('state-dir', { type: 'string', describe: 'state directory (ledger, checkpoints)', global: true })
-    .option('socket', { type: 'string', describe: 'daemon socket path', global: true })
+    .option('config', { type: 'string', requiresArg: true, describe: 'config file (TOML)', global: true })
+    .option('state-dir', { type: 'string', requiresArg: true, describe: 'state directory (ledger, checkpoints)', global: true })
+    .option('socket', { type: 'string', requiresArg: true, describe: 'daemon socket path', global: true })
     .strict()
     .demandCommand(1, 'a command is required (carbond --help lists them)')
     .recommendCommands()
@@ -72,9 +81,10 @@ export async function main(argv: readonly string[], io: Streams = streams): Prom
     .exitProcess(false)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
-      if (err) throw err;
+      // yargs's own parse errors (YError) are usage errors; errors thrown by handlers are not.
+      if (err && err.name !== 'YError') throw err;
       // Throwing stops yargs from running the command handler after a usage error.
-      throw new UsageFailure(msg);
+      throw new UsageFailure(msg ?? err?.message ?? 'invalid command line');
     });
   y = registerAll(y, commands, onRun);
   try {
