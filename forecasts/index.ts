@@ -7,6 +7,7 @@ export { forecastFromChain, describeFailures, type ChainResult, type ChainFailur
 export { createSignalService, type SignalService, type SignalServiceOptions } from './signal-service';
 export { MemorySignalStore, type PointStore, type ZoneStatus, type ZoneStatusStore, type SignalStore } from './store';
 export { bestPerStart } from './series';
+export { zoneStatusAt } from './status';
 export { StaticProvider, STATIC_SPAN_MS } from './static/provider';
 export { yearlyAverage } from './static/table';
 export { ElectricityMapsProvider } from './electricity-maps/provider';

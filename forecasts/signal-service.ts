@@ -9,6 +9,7 @@ import { describeFailures, forecastFromChain } from './chain';
 import { bestPerStart } from './series';
 import type { ZoneSettings } from './settings';
 import { StaticProvider } from './static/provider';
+import { zoneStatusAt } from './status';
 import type { SignalStore, ZoneStatus } from './store';
 import { hasHistory, type ForecastProvider, type IntensityPoint } from './types';
 
@@ -146,12 +147,7 @@ class ZoneSignals implements SignalService {
   }
 
   private statusAt(zone: string, nowMs: number): ZoneStatus {
-    const s = this.statuses.get(zone);
-    if (!s) return { zone, provider: null, lastOkAtMs: null, lastAttemptAtMs: nowMs, dataAgeMs: null, stale: true, reason: 'not refreshed yet' };
-    const dataAgeMs = s.lastOkAtMs === null ? null : nowMs - s.lastOkAtMs;
-    const tooOld = dataAgeMs === null || dataAgeMs > this.settings(zone).staleAfterMs;
-    const reason = s.reason ?? (tooOld ? `data older than ${Math.round(this.settings(zone).staleAfterMs / MINUTE_MS)} min` : null);
-    return { ...s, dataAgeMs, stale: s.stale || tooOld, reason };
+    return zoneStatusAt(zone, this.statuses.get(zone), this.settings(zone).staleAfterMs, nowMs);
   }
 
   zoneStatuses(nowMs: number): ZoneStatus[] {
