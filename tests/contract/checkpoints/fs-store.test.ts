@@ -14,6 +14,14 @@ checkpointStoreContract('filesystem', async () => {
       buf[offset] = (buf[offset] as number) ^ 0x01;
       fs.writeFileSync(p, buf);
     },
+    async putFiles(name, files) {
+      const dir = path.join(root, 'job', name);
+      for (const [rel, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+        fs.writeFileSync(path.join(dir, rel), text);
+      }
+      return dir;
+    },
     async removeManifest(dir) {
       fs.rmSync(path.join(dir, 'manifest.json'));
     },

@@ -9,6 +9,8 @@ export interface StoreSubject {
   store: CheckpointStore;
   /** Flips one byte of `file` inside checkpoint `dir`. */
   flipByte(dir: string, file: string, offset: number): Promise<void>;
+  /** Creates directory `name` under the store's root holding `files` and no manifest; returns its path. */
+  putFiles(name: string, files: Record<string, string>): Promise<string>;
   /** Removes the manifest of checkpoint `dir`. */
   removeManifest(dir: string): Promise<void>;
   cleanup(): Promise<void>;
@@ -115,6 +117,17 @@ export function checkpointStoreContract(name: string, makeSubject: () => Promise
       const latest = await s.store.latestVerified();
       expect(latest.checkpoint?.files.find((f) => f.path === 'weights.bin')?.bytes).toBe(14);
       expect(await s.store.list()).toHaveLength(1);
+    });
+
+    it('writes the manifest for files a job left without one, and verifies them from then on', async () => {
+      await writeStep(1);
+      const dir = await s.putFiles('ckpt-000000000009', { 'model.pt': 'weights', 'opt/adam.pt': 'moments' });
+      expect((await s.store.latestVerified()).failures.map((f) => f.reason)).toEqual(['no-manifest']);
+      const r = await s.store.writeManifestFor(dir, 9, { writer: 'job' });
+      expect(r.ok && r.checkpoint.files.map((f) => [f.path, f.bytes])).toEqual([['model.pt', 7], ['opt/adam.pt', 7]]);
+      const latest = await s.store.latestVerified();
+      expect(latest.checkpoint?.step).toBe(9);
+      expect(latest.checkpoint?.meta).toEqual({ writer: 'job' });
     });
 
     it('refuses a file path that escapes the checkpoint directory', async () => {
