@@ -115,7 +115,7 @@ export class LocalProcessExecutor implements RunExecutor {
       const check = (): void => {
         const p = this.poll(handle);
         if (p.state === 'exited') resolve(p.exit!);
-        else setTimeout(check, every);
+        else setTimeout(check, every).unref(); // must not keep a stopping daemon alive
       };
       check();
     });

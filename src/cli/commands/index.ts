@@ -11,6 +11,13 @@ import { reportCommand } from './report';
 import { simulateCommand } from './simulate';
 import { simulateCommand } from './simulate';
 import { statusCommand } from './status';
+import { submitCommand } from './submit';
+import { listCommand } from './list';
+import { showCommand } from './show';
+import { pauseCommand } from './pause';
+import { resumeCommand } from './resume';
+import { cancelCommand } from './cancel';
+import { logsCommand } from './logs';
 import { versionCommand } from './version';
 import { zonesCommand } from './zones';
 
@@ -22,6 +29,13 @@ export const commands: readonly CliCommand[] = [
   simulateCommand,
   forecastCommand,
   zonesCommand,
+  submitCommand,
+  listCommand,
+  showCommand,
+  pauseCommand,
+  resumeCommand,
+  cancelCommand,
+  logsCommand,
   // forecast, zones, simulate, submit, list, show, pause, resume, cancel, logs, report, demo: one line each
   reportCommand,
   versionCommand,

@@ -129,9 +129,18 @@ export class JobLifecycle {
       throw err;
     }
     setRunProcess(this.deps.db, run.id, { pid: handle.pid, pidStartTicks: handle.pidStartTicks, executorRef: handle.executorRef, logPath: handle.logPath });
-    this.handles.set(run.id, handle);
-    this.offsets.set(run.id, 0);
+    this.track(run.id, handle, site);
     appendTransition(this.deps.db, job.id, 'running', nowMs, ckpt ? `${reason} (resumed from step ${ckpt.step} on ${site.name})` : `${reason} (started on ${site.name})`);
+  }
+
+  /** Keeps the handle and asks for a tick as soon as the run exits (so exits are recorded promptly). */
+  private track(runId: number, handle: RunHandle, site: SiteModel): void {
+    this.handles.set(runId, handle);
+    this.offsets.set(runId, 0);
+    site.executor.wait(handle).then(
+      () => { if (this.handles.has(runId)) this.deps.requestTick?.(`run ${runId} exited`); },
+      (err: unknown) => this.logger.warn('waiting for a run failed', { runId, err }),
+    );
   }
 
   private async continueRun(job: JobRecord, nowMs: number, reason: string): Promise<void> {
@@ -218,7 +227,7 @@ export class JobLifecycle {
   /** Startup reconciliation; see ./reconcile. */
   async reconcile(nowMs: number): Promise<ReconcileReport> {
     return reconcile(this.deps, nowMs, {
-      adopted: (run, handle) => { this.handles.set(run.id, handle); this.offsets.set(run.id, 0); },
+      adopted: (run, handle) => this.track(run.id, handle, this.site(run.site)!),
       finish: (job, runId, exit, ctx) => this.finish(job, runId, exit, ctx, nowMs),
       repause: (job, run, handle, site) => this.awaitPause(job, run, handle, site),
       drain: async (job, handle, site) => { this.offsets.set(handle.runId, await drainEvents(this.deps.db, job, handle, site.executor, 0, this.deps.verifyCheckpoint, nowMs)); },

@@ -1,0 +1,67 @@
+/**
+ * `carbond show JOB [--json]`: one job — state, runs, transitions with reasons,
+ * checkpoints, the plan's latest decisions. Reads the ledger when the daemon is down.
+ */
+import type { Argv } from 'yargs';
+import { withJson, type CliCommand, type CommandArgs, type CommandOutput } from '../command';
+import type { CliContext } from '../context';
+import type { jobDetail, jobSummaries } from '../../daemon/jobs/views';
+
+export type JobDetailView = NonNullable<ReturnType<typeof jobDetail>>;
+export type JobSummaryView = ReturnType<typeof jobSummaries>[number];
+
+/** Asks the daemon; when none answers, reads the ledger read-only (`read`) and says so. */
+export async function fromDaemonOrLedger<T>(ctx: CliContext, path: string, read: (db: import('../../ledger/db').Db) => T): Promise<{ data: T; note?: string }> {
+  const { callDaemon, DaemonUnavailableError } = await import('../daemon-client');
+  const where = ctx.locations();
+  try {
+    return { data: await callDaemon<T>(where.socketPath, { path }) };
+  } catch (err) {
+    if (!(err instanceof DaemonUnavailableError)) throw err;
+  }
+  const fs = await import('node:fs');
+  const { openLedger } = await import('../../ledger/db');
+  if (!fs.existsSync(where.ledgerPath)) return { data: read(openLedger(':memory:', { nowMs: ctx.clock.now() })), note: 'daemon not running; no ledger yet' };
+  const db = openLedger(where.ledgerPath, { readonly: true, nowMs: ctx.clock.now() });
+  try {
+    return { data: read(db), note: 'daemon not running: read from the ledger' };
+  } finally {
+    db.close();
+  }
+}
+
+/** Text for people. */
+export function renderDetail(d: JobDetailView): string {
+  const lines = [
+    `${d.id}  ${d.name}  (${d.owner})`,
+    `state     ${d.state}${d.manualOverride ? ` (manual ${d.manualOverride}; release with: carbond resume ${d.id} --auto)` : ''}`,
+    `progress  step ${d.step}${d.totalSteps ? ` of ${d.totalSteps}` : ''}; last verified checkpoint: ${d.lastVerifiedStep ?? 'none'}`,
+    `deadline  ${d.deadline}`,
+    `command   ${d.job.command.join(' ')}`,
+    '',
+    'transitions:',
+    ...(d.transitions as Array<{ at: string; to: string; reason: string }>).map((t) => `  ${t.at}  → ${t.to}  ${t.reason}`),
+    'runs:',
+    ...(d.runs as Array<{ id: number; site: string; startedAt: string; endedAt: string | null; exitKind: string | null; startStep: number; lastStep: number | null; lostSteps: number }>)
+      .map((r) => `  #${r.id} ${r.site} ${r.startedAt} → ${r.endedAt ?? 'running'}  steps ${r.startStep}→${r.lastStep ?? r.startStep}  ${r.exitKind ?? ''}${r.lostSteps ? ` (${r.lostSteps} steps lost)` : ''}`),
+  ];
+  return lines.join('\n');
+}
+
+async function run(args: CommandArgs, ctx: CliContext): Promise<CommandOutput> {
+  const id = String(args['job']);
+  const { jobDetail: detail } = await import('../../daemon/jobs/views');
+  const { data, note } = await fromDaemonOrLedger(ctx, `/v1/jobs/${encodeURIComponent(id)}`, (db) => detail(db, id));
+  if (!data) {
+    const { InputError } = await import('../../core/errors');
+    throw new InputError([{ path: 'job', message: 'no such job', value: id }]);
+  }
+  return { data, text: (note ? `(${note})\n` : '') + renderDetail(data) };
+}
+
+export const showCommand: CliCommand = {
+  command: 'show <job>',
+  describe: 'show one job: state, runs, transitions, checkpoints',
+  builder: (y: Argv) => withJson(y).positional('job', { type: 'string', describe: 'job id (or a unique prefix)' }),
+  run,
+};
