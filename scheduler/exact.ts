@@ -101,6 +101,12 @@ function fillValues(p: ExactProblem, T: number, W: number, S: number, stride: nu
   const guard = Math.max(k, 1);
   const idle = p.idleG;
   const pBase = S * block;
+  // Per-slot costs and row offsets hoisted out of the w loop (no property lookups inside it).
+  const runT = new Float64Array(S);
+  const resT = new Float64Array(S);
+  const rowNow = new Float64Array(S);
+  const rowNext = new Float64Array(S);
+  const rowK = new Float64Array(S);
   for (let b = 0; b <= S; b++) {
     const row = b * block + T * stride;
     V.fill(Infinity, row, row + W);
@@ -109,53 +115,57 @@ function fillValues(p: ExactProblem, T: number, W: number, S: number, stride: nu
   for (let t = T - 1; t >= 0; t--) {
     const wLo = Math.max(0, W - (T - t));
     const wHi = Math.min(W - 1, t);
-    const idleT = idle === undefined ? 0 : (idle[t] as number);
+    const idleT = idle === undefined ? 0 : idle[t]!;
     for (let b = 0; b <= S; b++) {
       const row = b * block + t * stride;
       V[row + W] = 0;
       for (let g = Math.max(0, wLo - guard); g < wLo; g++) V[row + g] = Infinity;
     }
     const canResume = t + k <= T;
+    for (let s = 0; s < S; s++) {
+      runT[s] = p.sites[s]!.runG[t]!;
+      resT[s] = canResume ? p.sites[s]!.resumeG[t]! : Infinity;
+      rowNow[s] = s * block + t * stride;
+      rowNext[s] = s * block + (t + 1) * stride + 1;
+      rowK[s] = canResume ? s * block + (t + k) * stride : 0;
+    }
+    const pNow = pBase + t * stride;
+    const pNext = pNow + stride;
     for (let w = wLo; w <= wHi; w++) {
-      const stay = V[pBase + (t + 1) * stride + w]! + idleT;
+      const stay = V[pNext + w]! + idleT;
       let best = Infinity;
       let bestS = -1;
       let second = Infinity;
       let secondS = -1;
-      if (canResume) {
-        for (let s = 0; s < S; s++) {
-          const site = p.sites[s]!;
-          const after = k === 0 ? site.runG[t]! + V[s * block + (t + 1) * stride + w + 1]! : V[s * block + (t + k) * stride + w]!;
-          const v = site.resumeG[t]! + after;
-          if (v < best) {
-            second = best;
-            secondS = bestS;
-            best = v;
-            bestS = s;
-          } else if (v < second) {
-            second = v;
-            secondS = s;
-          }
+      for (let s = 0; s < S; s++) {
+        const run = runT[s]! + V[rowNext[s]! + w]!;
+        const v = resT[s]! + (k === 0 ? run : V[rowK[s]! + w]!);
+        if (v < best) {
+          second = best;
+          secondS = bestS;
+          best = v;
+          bestS = s;
+        } else if (v < second) {
+          second = v;
+          secondS = s;
         }
       }
-      const pIdx = pBase + t * stride + w;
       if (best <= stay) {
-        V[pIdx] = best;
-        C[pIdx] = 1 + bestS;
+        V[pNow + w] = best;
+        C[pNow + w] = 1 + bestS;
       } else {
-        V[pIdx] = stay;
-        C[pIdx] = 0;
+        V[pNow + w] = stay;
+        C[pNow + w] = 0;
       }
       for (let s = 0; s < S; s++) {
-        const idx = s * block + t * stride + w;
-        const run = p.sites[s]!.runG[t]! + V[s * block + (t + 1) * stride + w + 1]!;
-        const mig = bestS === s ? second : best;
-        const migS = bestS === s ? secondS : bestS;
+        const idx = rowNow[s]! + w;
+        const run = runT[s]! + V[rowNext[s]! + w]!;
         let v = run;
         let c = 0;
+        const mig = bestS === s ? second : best;
         if (mig < v) {
           v = mig;
-          c = 2 + migS;
+          c = 2 + (bestS === s ? secondS : bestS);
         }
         if (stay < v) {
           v = stay;
@@ -170,11 +180,11 @@ function fillValues(p: ExactProblem, T: number, W: number, S: number, stride: nu
 
 /**
  * The same recursion specialised for one site (the common case, and the 5 ms budget):
- * R and P in two flat blocks, choices written as bytes, no inner loop over sites.
+ * R and P in two flat blocks, no inner loop over sites, no choices stored (`choiceOneSite`
+ * recomputes the few it needs from the values, with the same arithmetic).
  */
 function fillValuesOneSite(p: ExactProblem, T: number, W: number, stride: number, block: number): void {
   const V = valueBuf;
-  const C = choiceBuf;
   const k = Math.max(0, Math.floor(p.overheadSlots));
   const guard = Math.max(k, 1);
   const runG = p.sites[0]!.runG;
@@ -205,20 +215,8 @@ function fillValuesOneSite(p: ExactProblem, T: number, W: number, stride: number
       const stay = V[pNext + w]! + idleT;
       const run = c + V[rNext + w + 1]!;
       const resume = rK < 0 ? Infinity : r + (k === 0 ? run : V[rK + w]!);
-      if (resume <= stay) {
-        V[pRow + w] = resume;
-        C[pRow + w] = 1;
-      } else {
-        V[pRow + w] = stay;
-        C[pRow + w] = 0;
-      }
-      if (stay < run) {
-        V[rRow + w] = stay;
-        C[rRow + w] = 1;
-      } else {
-        V[rRow + w] = run;
-        C[rRow + w] = 0;
-      }
+      V[pRow + w] = resume <= stay ? resume : stay;
+      V[rRow + w] = stay < run ? stay : run;
     }
   }
 }
@@ -243,6 +241,17 @@ function solveQueued(p: ExactProblem, T: number, W: number, S: number, stride: n
     queuedChoice[t] = c;
   }
   return Q[0]!;
+}
+
+/** The choice the one-site recursion made at (mode, t, w): R: 0 run, 1 pause; P: 0 stay, 1 resume. */
+function choiceOneSite(p: ExactProblem, paused: boolean, t: number, w: number, T: number, stride: number, block: number): number {
+  const V = valueBuf;
+  const k = Math.max(0, Math.floor(p.overheadSlots));
+  const stay = V[block + (t + 1) * stride + w]! + (p.idleG === undefined ? 0 : p.idleG[t]!);
+  const run = p.sites[0]!.runG[t]! + V[(t + 1) * stride + w + 1]!;
+  if (!paused) return stay < run ? 1 : 0;
+  const resume = t + k <= T ? p.sites[0]!.resumeG[t]! + (k === 0 ? run : V[(t + k) * stride + w]!) : Infinity;
+  return resume <= stay ? 1 : 0;
 }
 
 function reconstruct(p: ExactProblem, T: number, W: number, S: number, stride: number, block: number, costG: number): ExactSolution {
@@ -276,7 +285,7 @@ function reconstruct(p: ExactProblem, T: number, W: number, S: number, stride: n
       } else t++;
       continue;
     }
-    const c = choiceBuf[mode * block + t * stride + w]!;
+    const c = S === 1 ? choiceOneSite(p, mode === S, t, w, T, stride, block) : choiceBuf[mode * block + t * stride + w]!;
     if (mode === S) {
       if (c === 0) t++;
       else enter(c - 1);

@@ -1,0 +1,152 @@
+/**
+ * `npm run bench:scheduler [-- --quick | --full]`: what the planner saves on real traces and
+ * how fast it is (issue 4).
+ *
+ * Savings: the six zones with day-ahead forecasts (DACF, Jul–Dec 2021), jobs of 2–48 h with
+ * 0–48 h slack submitted through the period, simulated by the same engine as `carbond
+ * simulate` for each policy and forecast mode, plus the two reference rows (window on the
+ * forecast; the exact planner re-planning hourly trusting the forecast as given). "Share" is
+ * the part of the perfect-knowledge saving (carbond with future actuals) a row captures.
+ * Speed: one 7-day plan at 5-min slots; 1,000 jobs on 4 sites re-planned; a year of 1,000
+ * jobs simulated; the LP lower bound (HiGHS) of a capacity-bound instance.
+ */
+import { performance } from 'node:perf_hooks';
+import type { PolicyName } from '../scheduler';
+import { simulate, type SignalMode, type SimJob, type ZoneSignal } from '../src/simulate';
+import { ActualIntensity } from '../src/simulate/actuals';
+import { median } from '../src/simulate/result';
+import { dataDir, DACF_ZONES, loadDacf, makeJobs } from './scheduler-workload';
+import { lpBoundFigures, plan7dFigures, replan1000Figures, yearFigures } from './scheduler-perf';
+
+const H = 3_600_000;
+
+interface RunSpec {
+  label: string;
+  mode: SignalMode;
+  policy: PolicyName;
+  replanEveryMs?: number;
+}
+
+const RUNS: RunSpec[] = [
+  { label: 'carbond   perfect', mode: 'perfect', policy: 'carbond' },
+  { label: 'window    perfect', mode: 'perfect', policy: 'window' },
+  { label: 'threshold perfect', mode: 'perfect', policy: 'threshold' },
+  { label: 'baseline  -', mode: 'perfect', policy: 'baseline' },
+  { label: 'carbond   day-ahead', mode: 'file', policy: 'carbond' },
+  { label: 'window    day-ahead', mode: 'file', policy: 'window' },
+  { label: 'threshold day-ahead', mode: 'file', policy: 'threshold' },
+  { label: 'carbond   local', mode: 'local', policy: 'carbond' },
+  { label: 'window    local', mode: 'local', policy: 'window' },
+  { label: 'threshold local', mode: 'local', policy: 'threshold' },
+  { label: 'ref: window, day-ahead as given', mode: 'trust', policy: 'window' },
+  { label: 'ref: exact hourly, trusting day-ahead', mode: 'trust', policy: 'carbond', replanEveryMs: H },
+];
+
+interface RunOutcome {
+  spec: RunSpec;
+  emissionsG: Map<string, number>;
+  pauses: number;
+  misses: number;
+  plannerMs: number[];
+  wallS: number;
+}
+
+function runOne(spec: RunSpec, jobs: readonly SimJob[], zones: ReadonlyMap<string, ZoneSignal>): RunOutcome {
+  const t0 = performance.now();
+  const out = simulate({
+    jobs, zones, mode: spec.mode, policy: spec.policy, slotMs: 5 * 60_000, stopwatch: () => performance.now(),
+    ...(spec.replanEveryMs ? { replanEveryMs: spec.replanEveryMs } : {}),
+  });
+  const emissionsG = new Map(out.states.map((s) => [s.job.id, s.emissionsG]));
+  return {
+    spec, emissionsG, pauses: out.states.reduce((a, s) => a + s.pauses, 0),
+    misses: out.states.filter((s) => s.finishedAtMs === undefined || s.finishedAtMs > s.job.deadlineMs).length,
+    plannerMs: [...out.plannerMs], wallS: (performance.now() - t0) / 1000,
+  };
+}
+
+const pct = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(1)}` : '-');
+const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+
+function sums(jobs: readonly SimJob[], em: Map<string, number>, baseline: Map<string, number>, keep: (j: SimJob) => boolean): { base: number; actual: number } {
+  let base = 0;
+  let actual = 0;
+  for (const j of jobs) {
+    if (!keep(j)) continue;
+    base += baseline.get(j.id)!;
+    actual += em.get(j.id)!;
+  }
+  return { base, actual };
+}
+
+function savingsTable(jobs: readonly SimJob[], results: RunOutcome[], baseline: Map<string, number>): void {
+  const perfect = results.find((r) => r.spec.mode === 'perfect' && r.spec.policy === 'carbond')!;
+  const share = (r: RunOutcome, keep: (j: SimJob) => boolean): number => {
+    const a = sums(jobs, r.emissionsG, baseline, keep);
+    const p = sums(jobs, perfect.emissionsG, baseline, keep);
+    return ((a.base - a.actual) / (p.base - p.actual)) * 100;
+  };
+  const all = (): boolean => true;
+  const long = (j: SimJob): boolean => j.durationMs > 6 * H;
+  console.log(`\n${pad('policy    forecast', 40)} saved%  share%  share%>6h  pauses/job  misses  plan p50 ms  plan max ms  wall s`);
+  for (const r of results) {
+    const s = sums(jobs, r.emissionsG, baseline, all);
+    console.log(
+      `${pad(r.spec.label, 40)} ${lpad(pct(((s.base - s.actual) / s.base) * 100), 6)}  ${lpad(pct(share(r, all)), 6)}  ${lpad(pct(share(r, long)), 9)}  ` +
+        `${lpad((r.pauses / jobs.length).toFixed(2), 10)}  ${lpad(String(r.misses), 6)}  ${lpad(median(r.plannerMs).toFixed(3), 11)}  ` +
+        `${lpad(Math.max(0, ...r.plannerMs).toFixed(1), 11)}  ${lpad(r.wallS.toFixed(1), 6)}`,
+    );
+  }
+  console.log(`\nper zone (share % of the perfect-knowledge saving; perfect = saved % with future actuals):`);
+  console.log(`zone    perfect saved%  carbond day-ahead  carbond local  window day-ahead  ref exact trusting`);
+  const pick = (label: string): RunOutcome | undefined => results.find((r) => r.spec.label === label);
+  for (const zone of new Set(jobs.map((j) => j.homeSite))) {
+    const inZone = (j: SimJob): boolean => j.homeSite === zone;
+    const p = sums(jobs, perfect.emissionsG, baseline, inZone);
+    const cell = (label: string): string => {
+      const r = pick(label);
+      return r ? pct(share(r, inZone)) : '-';
+    };
+    console.log(`${pad(zone, 6)}  ${lpad(pct(((p.base - p.actual) / p.base) * 100), 14)}  ${lpad(cell('carbond   day-ahead'), 17)}  ${lpad(cell('carbond   local'), 13)}  ${lpad(cell('window    day-ahead'), 16)}  ${lpad(cell('ref: exact hourly, trusting day-ahead'), 18)}`);
+  }
+}
+
+function baselines(jobs: readonly SimJob[], zones: ReadonlyMap<string, ZoneSignal>): Map<string, number> {
+  const actual = new Map([...zones].map(([z, s]) => [z, new ActualIntensity(s.measured)] as const));
+  return new Map(jobs.map((j) => [j.id, actual.get(j.homeSite)!.emissionsG(j.powerW, j.submitAtMs, j.submitAtMs + j.durationMs)]));
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const full = process.argv.includes('--full');
+  const jobsPerZone = quick ? 12 : full ? 150 : 40;
+  console.log(`bench:scheduler (${quick ? 'quick' : full ? 'full' : 'default'}; --quick / --full to change)`);
+  const dir = dataDir();
+  if (!dir) {
+    console.log('../shared/data is absent: skipping the savings table (the speed figures follow).');
+  } else {
+    const data = loadDacf(dir);
+    const fromMs = Date.parse('2021-07-08T00:00:00Z');
+    const toMs = Date.parse('2021-12-31T00:00:00Z');
+    const jobs = makeJobs({ zones: DACF_ZONES, jobsPerZone, fromMs, toMs, seed: 2021 });
+    console.log(`workload: ${jobs.length} jobs on ${DACF_ZONES.join(', ')} (DACF actuals and day-ahead forecasts, Jul-Dec 2021), 2-48 h of work, 0-48 h of slack, 300 W, 5 min resume overhead, 5-min slots`);
+    const baseline = baselines(jobs, data.actualsOnly);
+    const results: RunOutcome[] = [];
+    for (const spec of RUNS) {
+      if (quick && spec.policy === 'threshold') continue;
+      results.push(runOne(spec, jobs, spec.mode === 'file' || spec.mode === 'trust' ? data.withForecasts : data.actualsOnly));
+    }
+    savingsTable(jobs, results, baseline);
+  }
+  console.log('\nspeed:');
+  plan7dFigures(quick ? 15 : 41);
+  replan1000Figures(quick ? 1 : 3);
+  if (dir) yearFigures(dir, quick ? 200 : 1000);
+  await lpBoundFigures(dir);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
