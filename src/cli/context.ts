@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { systemClock, type Clock } from '../core/clock';
 import { createLogger, type Logger } from '../core/logger';
-import { configFileOf, processLocationInput, resolveLocations, type LocationInput, type ResolvedLocations } from '../config/locations';
+import { configFileOf, preferSystemDaemon, processLocationInput, resolveLocations, type LocationInput, type ResolvedLocations } from '../config/locations';
 import type { Config } from '../config/types';
 import type { LogLevel } from '../core/logger';
 import type { GlobalArgs } from './command';
@@ -19,7 +19,11 @@ export interface CliContext {
   stderr(text: string): void;
   /** Env, uid, cwd and the path flags. */
   locationInput(): LocationInput;
-  /** State dir, socket and ledger paths without validating the whole config (fast). */
+  /**
+   * State dir, socket and ledger paths without validating the whole config (fast), for
+   * client commands: a non-root user with no state dir of their own talks to the system
+   * daemon when one runs (see `preferSystemDaemon`).
+   */
   locations(): ResolvedLocations;
   /** The full validated config; throws `ConfigError` (exit 2). Cached. */
   config(logLevelFlag?: LogLevel): Config;
@@ -34,7 +38,10 @@ export function createCliContext(args: GlobalArgs): CliContext {
     stdout: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     stderr: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     locationInput: input,
-    locations: () => lightLocations(input()),
+    locations: () => {
+      const where = input();
+      return preferSystemDaemon(lightLocations(where), where, fs.existsSync);
+    },
     config: (logLevelFlag) => {
       if (cached) return cached;
       // eslint-disable-next-line @typescript-eslint/no-require-imports

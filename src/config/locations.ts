@@ -103,3 +103,21 @@ export function processLocationInput(flags: Pick<LocationInput, 'configFlag' | '
     ...flags,
   };
 }
+
+/** The system daemon's socket (system mode default). */
+export const SYSTEM_SOCKET_PATH = '/run/carbond/carbond.sock';
+const SYSTEM_STATE_DIR = '/var/lib/carbond';
+
+/**
+ * For client commands (status, submit, pause…) run by a non-root user on a box where
+ * the system daemon runs: when nothing names a state dir or socket and the user has no
+ * state dir of their own, talk to the system daemon instead of a user daemon that does
+ * not exist. Never used by `carbond daemon` itself.
+ */
+export function preferSystemDaemon(where: ResolvedLocations, input: LocationInput, exists: (p: string) => boolean): ResolvedLocations {
+  const named = input.stateDirFlag ?? input.env['CARBOND_STATE_DIR'] ?? input.socketFlag ?? input.env['CARBOND_SOCKET_PATH'];
+  if (where.mode !== 'user' || named !== undefined) return where;
+  const userDefault = modeDefaults('user', input.env, input.homeDir ?? os.homedir());
+  if (where.stateDir !== userDefault.stateDir || exists(where.stateDir) || !exists(SYSTEM_SOCKET_PATH)) return where;
+  return { mode: 'user', stateDir: SYSTEM_STATE_DIR, socketPath: SYSTEM_SOCKET_PATH, ledgerPath: path.join(SYSTEM_STATE_DIR, 'ledger.sqlite') };
+}

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ConfigError } from '../../../src/core/errors';
 import { loadConfig, type LoadConfigInput } from '../../../src/config/load';
 import { maskedConfig, MASK } from '../../../src/config/mask';
+import { preferSystemDaemon, resolveLocations, SYSTEM_SOCKET_PATH } from '../../../src/config/locations';
 
 describe('loadConfig', () => {
   let dir: string;
@@ -153,5 +154,23 @@ describe('loadConfig', () => {
     expect(masked.providers['wt']).toMatchObject({ username: 'ada', password: MASK, passwordEnv: 'WT_PASS' });
     expect(JSON.stringify(masked)).not.toMatch(/s3cret|hunter2/);
     expect(c.providers['em']).toMatchObject({ token: 's3cret' });
+  });
+});
+
+describe('preferSystemDaemon', () => {
+  const home = '/home/ada';
+  const input = { env: {}, uid: 1000, cwd: home, homeDir: home };
+  const userWhere = resolveLocations(input);
+
+  it('sends a user without a state dir of their own to the running system daemon', () => {
+    const where = preferSystemDaemon(userWhere, input, (p) => p === SYSTEM_SOCKET_PATH);
+    expect(where).toMatchObject({ stateDir: '/var/lib/carbond', socketPath: SYSTEM_SOCKET_PATH });
+  });
+
+  it('keeps the user paths when the user has a state dir, names one, or no system daemon runs', () => {
+    expect(preferSystemDaemon(userWhere, input, () => true)).toBe(userWhere);
+    expect(preferSystemDaemon(userWhere, input, () => false)).toBe(userWhere);
+    const named = { ...input, stateDirFlag: '/tmp/s' };
+    expect(preferSystemDaemon(resolveLocations(named), named, (p) => p === SYSTEM_SOCKET_PATH).stateDir).toBe('/tmp/s');
   });
 });
