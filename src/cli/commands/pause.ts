@@ -4,7 +4,7 @@
  * job's owner or root may act.
  */
 import type { Argv } from 'yargs';
-import type { CliCommand, CommandArgs, CommandOutput } from '../command';
+import { withJson, type CliCommand, type CommandArgs, type CommandOutput } from '../command';
 import type { CliContext } from '../context';
 import { renderDetail, type JobDetailView } from './show';
 
@@ -14,7 +14,7 @@ export async function jobAction(ctx: CliContext, id: string, action: 'pause' | '
   return { data: detail, text: renderDetail(detail) };
 }
 
-const positional = (y: Argv): Argv => y.positional('job', { type: 'string', describe: 'job id (or a unique prefix)' });
+const positional = (y: Argv): Argv => withJson(y).positional('job', { type: 'string', describe: 'job id (or a unique prefix)' });
 
 export const pauseCommand: CliCommand = {
   command: 'pause <job>',
