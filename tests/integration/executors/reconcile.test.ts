@@ -1,0 +1,76 @@
+import * as fs from 'node:fs';
+import { closeLedger } from '../../../src/ledger/db';
+import { checkpointsOf } from '../../../src/ledger/checkpoints';
+import { currentState, transitionsOf } from '../../../src/ledger/jobs';
+import { runsOf } from '../../../src/ledger/runs';
+import { makeHarness, PROTOCOL_JOB, sleep, startsOf, type Harness } from './lifecycle-harness';
+
+async function waitFor(done: () => boolean, timeoutMs = 8_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await sleep(25);
+  }
+}
+
+/** A daemon restart: the old lifecycle is dropped without stopping anything; a new one opens the same state dir. */
+function restart(old: Harness): Harness {
+  closeLedger(old.db);
+  return makeHarness(old.dir);
+}
+
+describe('reconciliation after a daemon crash', () => {
+  let h: Harness;
+  afterEach(async () => { await h.close(); });
+
+  it('records a job that finished while the daemon was down from its exit file, and never starts it again', async () => {
+    h = makeHarness();
+    const job = h.submit({ command: [process.execPath, PROTOCOL_JOB, '--steps', '10', '--step-ms', '10'] });
+    await h.tick();
+    await waitFor(() => fs.existsSync(`${h.dir}/runs/1/exit`));
+    await sleep(50);
+    h = restart(h);
+    const report = await h.lifecycle.reconcile(Date.now());
+    expect(report).toEqual({ adopted: [], ended: [1], orphanedJobs: [] });
+    expect(currentState(h.db, job.id)).toBe('finished');
+    expect(runsOf(h.db, job.id)).toMatchObject([{ exitKind: 'finished', exitCode: 0, lastStep: 10 }]);
+    await h.tick();
+    expect(startsOf(job)).toHaveLength(1);
+  });
+
+  it('resumes a job whose process group vanished without a status (wrapper killed) from its last verified checkpoint', async () => {
+    h = makeHarness();
+    const job = h.submit({ command: [process.execPath, PROTOCOL_JOB, '--steps', '100000', '--step-ms', '20', '--checkpoint-every', '10'] });
+    await h.tick();
+    await waitFor(() => (runsOf(h.db, job.id)[0]?.pid ?? 0) > 0);
+    const pid = runsOf(h.db, job.id)[0]!.pid!;
+    await sleep(800);
+    process.kill(-pid, 'SIGKILL'); // the whole group, wrapper included, while "the daemon is down"
+    await sleep(100);
+    h = restart(h);
+    const report = await h.lifecycle.reconcile(Date.now());
+    expect(report.ended).toEqual([1]);
+    const [run] = runsOf(h.db, job.id);
+    const last = checkpointsOf(h.db, job.id).filter((c) => c.status === 'verified').at(-1)!;
+    expect(run).toMatchObject({ exitKind: 'lost', lostSteps: run!.lastStep! - last.step });
+    expect(currentState(h.db, job.id)).toBe('paused');
+    await h.tick();
+    await waitFor(() => startsOf(job).length === 2);
+    expect(startsOf(job).map((s) => s.step)).toEqual([0, last.step]);
+    expect(transitionsOf(h.db, job.id).map((t) => t.to)).toEqual(['queued', 'running', 'paused', 'running']);
+  });
+
+  it('re-adopts a live run and lets the next tick leave it running (one run, one start)', async () => {
+    h = makeHarness();
+    const job = h.submit({ command: [process.execPath, PROTOCOL_JOB, '--steps', '100000', '--step-ms', '20'] });
+    await h.tick();
+    await sleep(300);
+    h = restart(h);
+    expect((await h.lifecycle.reconcile(Date.now())).adopted).toEqual([1]);
+    await h.tick();
+    await h.tick();
+    expect(runsOf(h.db, job.id)).toHaveLength(1);
+    expect(currentState(h.db, job.id)).toBe('running');
+    expect(startsOf(job)).toHaveLength(1);
+  });
+});
