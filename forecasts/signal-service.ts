@@ -29,6 +29,13 @@ export interface SignalServiceOptions {
   retryFailedAfterMs?: number;
   /** On start, back-fill measured history this far back, ms. Default 7 days; 0 = off. */
   backfillMs?: number;
+  /**
+   * Measured values are revised after the fact (UK `actual` for ~24 h, Electricity Maps
+   * estimates replaced by measurements): every `revisitEveryMs` (default 6 h) the last
+   * `revisionWindowMs` (default 24 h) of history is fetched again; unchanged values are not stored twice.
+   */
+  revisitEveryMs?: number;
+  revisionWindowMs?: number;
   /** Last resort when no point is known; null = none. Default `new StaticProvider()`. */
   staticFallback?: StaticProvider | null;
 }
@@ -51,6 +58,8 @@ export function createSignalService(options: SignalServiceOptions): SignalServic
 class ZoneSignals implements SignalService {
   private readonly statuses = new Map<string, ZoneStatus>();
   private readonly backfilled = new Set<string>();
+  /** When each zone's recent history was last fetched again for revisions (this process). */
+  private readonly revisitedAtMs = new Map<string, number>();
   private readonly staticFallback: StaticProvider | null;
 
   constructor(private readonly o: SignalServiceOptions) {
@@ -114,17 +123,24 @@ class ZoneSignals implements SignalService {
 
   /**
    * Fetches measured history only for the gap since the last measured point (no re-fetch):
-   * on start up to `backfillMs` back, then on each due refresh when the gap is ≥ 1 h.
+   * on start up to `backfillMs` back, then on each due refresh when the gap is ≥ 1 h, and
+   * every `revisitEveryMs` the last `revisionWindowMs` again (revised values).
    */
   private async backfill(zone: string, nowMs: number): Promise<void> {
     const spanMs = this.o.backfillMs ?? 7 * 24 * HOUR_MS;
     if (spanMs <= 0) return;
-    const fromMs = Math.max(nowMs - spanMs, this.o.store.measuredUntilMs(zone) ?? -Infinity);
+    let fromMs = Math.max(nowMs - spanMs, this.o.store.measuredUntilMs(zone) ?? -Infinity);
+    const lastVisitMs = this.revisitedAtMs.get(zone);
+    if (lastVisitMs === undefined) this.revisitedAtMs.set(zone, nowMs);
+    else if (nowMs - lastVisitMs >= (this.o.revisitEveryMs ?? 6 * HOUR_MS)) {
+      fromMs = Math.min(fromMs, nowMs - (this.o.revisionWindowMs ?? 24 * HOUR_MS));
+      this.revisitedAtMs.set(zone, nowMs);
+    }
     if (nowMs - fromMs < HOUR_MS) return;
     for (const p of this.chain(zone)) {
       if (!hasHistory(p)) continue;
       try {
-        const points = await p.history(zone, fromMs, nowMs, nowMs);
+        const points = this.onlyChanged(zone, await p.history(zone, fromMs, nowMs, nowMs));
         const added = this.o.store.savePoints(points, nowMs);
         this.o.logger?.info('back-filled measured history', { zone, provider: p.name, points: added });
         return;
@@ -132,6 +148,19 @@ class ZoneSignals implements SignalService {
         this.o.logger?.warn('history back-fill failed', { zone, provider: p.name, reason: (err as Error).message });
       }
     }
+  }
+
+  /** Drops points whose value equals the newest stored one of the same provider, kind and start. */
+  private onlyChanged(zone: string, points: readonly IntensityPoint[]): IntensityPoint[] {
+    if (points.length === 0) return [];
+    const starts = points.map((p) => p.startMs);
+    const newest = new Map<string, IntensityPoint>();
+    for (const k of this.o.store.loadPoints(zone, Math.min(...starts), Math.max(...starts) + 1)) {
+      const key = `${k.provider}|${k.kind}|${k.startMs}`;
+      const cur = newest.get(key);
+      if (!cur || k.issuedAtMs > cur.issuedAtMs) newest.set(key, k);
+    }
+    return points.filter((p) => newest.get(`${p.provider}|${p.kind}|${p.startMs}`)?.gPerKWh !== p.gPerKWh);
   }
 
   seriesFor(zone: string, fromMs: number, toMs: number, nowMs: number): IntensityPoint[] {

@@ -119,3 +119,16 @@ describe('signal service', () => {
     expect(restarted.zoneStatuses(NOW + 60_000)[0]).toMatchObject({ provider: 'primary', lastOkAtMs: NOW, dataAgeMs: 60_000, stale: false });
   });
 });
+
+describe('signal service revisions', () => {
+  it('fetches the last day of history again every 6 h and stores only the values that changed', async () => {
+    const { primary, store, service } = setup(24 * HOUR);
+    await service.refreshZones(NOW);
+    const rowsAfterStart = store.loadPoints('DE', NOW - 48 * HOUR, NOW + 48 * HOUR).length;
+    await service.refreshZones(NOW + 6 * HOUR);
+    expect(primary.historyCalls[1]).toEqual([NOW - 18 * HOUR, NOW + 6 * HOUR]);
+    const measured = store.loadPoints('DE', NOW - 48 * HOUR, NOW + 48 * HOUR).filter((p) => p.kind === 'measured');
+    expect(measured).toHaveLength(30); // 24 from the start + 6 new hours; the 18 unchanged ones were not stored twice
+    expect(rowsAfterStart).toBeLessThan(store.loadPoints('DE', NOW - 48 * HOUR, NOW + 48 * HOUR).length);
+  });
+});
