@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { Config } from '../config/types';
 import type { Db } from '../ledger/db';
+import type { ServiceRegistry } from './services';
 
 export interface DaemonContext {
   /** The validated, frozen configuration. */
@@ -35,4 +36,6 @@ export interface DaemonContext {
   requestTick(reason: string): void;
   /** True once shutdown has begun (steps should not start new work). */
   isStopping(): boolean;
+  /** Objects shared between extensions (executors, forecast chain, meters), by typed key. */
+  readonly services: ServiceRegistry;
 }

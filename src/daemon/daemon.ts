@@ -17,6 +17,7 @@ import type { DaemonContext } from './context';
 import { daemonExtensions, type DaemonExtension } from './extensions';
 import { acquireStateLock, type StateLock } from './lock';
 import { sdNotify } from './notify';
+import { ServiceRegistry } from './services';
 import { Ticker } from './tick';
 import { carbondVersion } from './version';
 
@@ -70,6 +71,7 @@ export async function startDaemon(config: Config, options: StartDaemonOptions = 
       // `ticker` is created just below; no tick can be requested before then.
       requestTick: (reason) => { if (!stopping) void ticker.request(reason); },
       isStopping: () => stopping,
+      services: new ServiceRegistry(),
     };
     const ticker = new Ticker(extensions.flatMap((e) => e.tickSteps?.(ctx) ?? []), clock, logger.child({ component: 'tick' }));
     for (const e of extensions) await e.start?.(ctx);

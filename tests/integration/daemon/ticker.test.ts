@@ -1,5 +1,6 @@
 import { ManualClock } from '../../../src/core/clock';
 import { nullLogger } from '../../../src/core/logger';
+import { ServiceKey, ServiceRegistry } from '../../../src/daemon/services';
 import { orderSteps, Ticker, type TickStep } from '../../../src/daemon/tick';
 
 describe('Ticker', () => {
@@ -22,5 +23,17 @@ describe('Ticker', () => {
     const s = (name: string, phase?: TickStep['phase']): TickStep => ({ name, phase, run: async () => undefined });
     expect(orderSteps([s('h1'), s('m', 'meter'), s('p1', 'plan'), s('sig', 'signal'), s('p2', 'plan'), s('f', 'forecast'), s('a', 'apply')]).map((x) => x.name))
       .toEqual(['sig', 'f', 'p1', 'p2', 'a', 'm', 'h1']);
+  });
+});
+
+describe('ServiceRegistry', () => {
+  it('hands a provided service to later callers and names a missing or doubled one', () => {
+    const registry = new ServiceRegistry();
+    const KEY = new ServiceKey<{ n: number }>('counter');
+    expect(registry.find(KEY)).toBeUndefined();
+    expect(() => registry.get(KEY)).toThrow('service counter is not provided');
+    registry.provide(KEY, { n: 3 });
+    expect(registry.get(KEY).n).toBe(3);
+    expect(() => registry.provide(KEY, { n: 4 })).toThrow('service counter is already provided');
   });
 });
