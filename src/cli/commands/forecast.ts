@@ -14,7 +14,7 @@ const SPARKS = '▁▂▃▄▅▆▇█';
 
 /**
  * One block character per value, scaled between the series' min and max.
- * @example sparkline([100, 200, 300]) → '▁▄█' ((200 − 100) / 200 × 7 = 3.5 → index 4).
+ * @example sparkline([100, 200, 300]) → '▁▅█' ((200 − 100) / 200 × 7 = 3.5 → index 4, '▅').
  */
 export function sparkline(values: readonly number[]): string {
   const min = Math.min(...values);

@@ -52,6 +52,7 @@ describe('carbond forecast --json against recorded provider responses', () => {
     server.route('/login', { body: { token: 'jwt-e2e' } });
     server.route('/v3/forecast', { body: fixture('watttime/forecast_CAISO_NORTH.json') });
     server.route('/emissions/forecasts/current', { body: fixture('carbon-aware-sdk/forecasts_current_eastus.json') });
+    server.route('/v3/zones', { body: fixture('electricity-maps/zones.json') });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond-forecast-e2e-'));
     const tokenFile = path.join(dir, 'emaps.token');
     fs.writeFileSync(tokenFile, 'em-e2e-token\n', { mode: 0o600 });
@@ -112,6 +113,20 @@ describe('carbond forecast --json against recorded provider responses', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('zone DE · provider emaps · average signal');
     expect(r.stdout).toMatch(/[▁▂▃▄▅▆▇█]{8}/);
+  });
+
+  it('carbond zones lists the configured chains, and with --provider the zones that provider serves', async () => {
+    const cfg = ['--config', path.join(dir, 'config.toml'), '--json'];
+    const mine = await carbond(['zones', ...cfg], env);
+    expect(mine.code).toBe(0);
+    expect(JSON.parse(mine.stdout)).toEqual([
+      { zone: 'DE', providers: ['emaps'], staleAfterMs: 3_600_000 },
+      { zone: 'GB', providers: ['uk'], staleAfterMs: 3_600_000 },
+      { zone: 'US-CAL-CISO', providers: ['wt'], staleAfterMs: 3_600_000 },
+      { zone: 'US-EAST', providers: ['casdk'], staleAfterMs: 3_600_000 },
+    ]);
+    const remote = await carbond(['zones', '--provider', 'emaps', ...cfg], env);
+    expect(JSON.parse(remote.stdout).slice(0, 2)).toEqual([{ zone: 'AU-NSW', name: 'New South Wales (Australia)' }, { zone: 'DE', name: 'Germany' }]);
   });
 
   it('exits 3 with every failure named when the chain has no working provider', async () => {
