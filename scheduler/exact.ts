@@ -83,8 +83,11 @@ export function solveExact(p: ExactProblem): ExactSolution {
   const stride = W + 1;
   const block = (T + 1) * stride;
   ensureScratch(block * (S + 1), T);
-  if (S === 1) fillValuesOneSite(p, T, W, stride, block);
-  else fillValues(p, T, W, S, stride, block);
+  const k = Math.max(0, Math.floor(p.overheadSlots));
+  const runs = p.sites.map((site) => site.runG);
+  const resumes = p.sites.map((site) => site.resumeG);
+  if (S === 1) fillValuesOneSite(runs[0]!, resumes[0]!, p.idleG, k, T, W, stride, block);
+  else fillValues(runs, resumes, p.idleG, k, T, W, S, stride, block);
   const start = p.start;
   let costG: number;
   if (start.phase === 'queued') costG = solveQueued(p, T, W, S, stride, block);
@@ -94,19 +97,18 @@ export function solveExact(p: ExactProblem): ExactSolution {
   return reconstruct(p, T, W, S, stride, block, costG);
 }
 
-function fillValues(p: ExactProblem, T: number, W: number, S: number, stride: number, block: number): void {
+/** Plain arguments (no object property reads inside): keeps V8 from deoptimising the hot loop. */
+function fillValues(runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, k: number, T: number, W: number, S: number, stride: number, block: number): void {
   const V = valueBuf;
   const C = choiceBuf;
-  const k = Math.max(0, Math.floor(p.overheadSlots));
   const guard = Math.max(k, 1);
-  const idle = p.idleG;
   const pBase = S * block;
-  // Per-slot costs and row offsets hoisted out of the w loop (no property lookups inside it).
-  const runT = new Float64Array(S);
-  const resT = new Float64Array(S);
-  const rowNow = new Float64Array(S);
-  const rowNext = new Float64Array(S);
-  const rowK = new Float64Array(S);
+  // Rows of per-w values, so every inner loop runs over w (long, tight) rather than over sites.
+  const runRow = new Float64Array(S * stride);
+  const bestRow = new Float64Array(stride);
+  const secondRow = new Float64Array(stride);
+  const bestIdx = new Int8Array(stride);
+  const secondIdx = new Int8Array(stride);
   for (let b = 0; b <= S; b++) {
     const row = b * block + T * stride;
     V.fill(Infinity, row, row + W);
@@ -122,57 +124,54 @@ function fillValues(p: ExactProblem, T: number, W: number, S: number, stride: nu
       for (let g = Math.max(0, wLo - guard); g < wLo; g++) V[row + g] = Infinity;
     }
     const canResume = t + k <= T;
+    bestRow.fill(Infinity, wLo, wHi + 1);
+    secondRow.fill(Infinity, wLo, wHi + 1);
+    bestIdx.fill(-1, wLo, wHi + 1);
+    secondIdx.fill(-1, wLo, wHi + 1);
     for (let s = 0; s < S; s++) {
-      runT[s] = p.sites[s]!.runG[t]!;
-      resT[s] = canResume ? p.sites[s]!.resumeG[t]! : Infinity;
-      rowNow[s] = s * block + t * stride;
-      rowNext[s] = s * block + (t + 1) * stride + 1;
-      rowK[s] = canResume ? s * block + (t + k) * stride : 0;
+      const c = runs[s]![t]!;
+      const r = canResume ? resumes[s]![t]! : Infinity;
+      const next = s * block + (t + 1) * stride + 1;
+      const after = canResume ? s * block + (t + k) * stride : 0;
+      const base = s * stride;
+      for (let w = wLo; w <= wHi; w++) {
+        const run = c + V[next + w]!;
+        runRow[base + w] = run;
+        const v = r + (k === 0 ? run : V[after + w]!);
+        if (v < bestRow[w]!) {
+          secondRow[w] = bestRow[w]!;
+          secondIdx[w] = bestIdx[w]!;
+          bestRow[w] = v;
+          bestIdx[w] = s;
+        } else if (v < secondRow[w]!) {
+          secondRow[w] = v;
+          secondIdx[w] = s;
+        }
+      }
     }
     const pNow = pBase + t * stride;
     const pNext = pNow + stride;
     for (let w = wLo; w <= wHi; w++) {
       const stay = V[pNext + w]! + idleT;
-      let best = Infinity;
-      let bestS = -1;
-      let second = Infinity;
-      let secondS = -1;
-      for (let s = 0; s < S; s++) {
-        const run = runT[s]! + V[rowNext[s]! + w]!;
-        const v = resT[s]! + (k === 0 ? run : V[rowK[s]! + w]!);
-        if (v < best) {
-          second = best;
-          secondS = bestS;
-          best = v;
-          bestS = s;
-        } else if (v < second) {
-          second = v;
-          secondS = s;
-        }
-      }
-      if (best <= stay) {
-        V[pNow + w] = best;
-        C[pNow + w] = 1 + bestS;
-      } else {
-        V[pNow + w] = stay;
-        C[pNow + w] = 0;
-      }
-      for (let s = 0; s < S; s++) {
-        const idx = rowNow[s]! + w;
-        const run = runT[s]! + V[rowNext[s]! + w]!;
-        let v = run;
-        let c = 0;
-        const mig = bestS === s ? second : best;
-        if (mig < v) {
-          v = mig;
-          c = 2 + (bestS === s ? secondS : bestS);
-        }
-        if (stay < v) {
-          v = stay;
-          c = 1;
-        }
-        V[idx] = v;
-        C[idx] = c;
+      const best = bestRow[w]!;
+      V[pNow + w] = best <= stay ? best : stay;
+      C[pNow + w] = best <= stay ? 1 + bestIdx[w]! : 0;
+    }
+    for (let s = 0; s < S; s++) {
+      const now = s * block + t * stride;
+      const base = s * stride;
+      for (let w = wLo; w <= wHi; w++) {
+        const stay = V[pNext + w]! + idleT;
+        const mine = bestIdx[w] === s;
+        const mig = mine ? secondRow[w]! : bestRow[w]!;
+        const migS = mine ? secondIdx[w]! : bestIdx[w]!;
+        const run = runRow[base + w]!;
+        let v = mig < run ? mig : run;
+        let c = mig < run ? 2 + migS : 0;
+        c = stay < v ? 1 : c;
+        v = stay < v ? stay : v;
+        V[now + w] = v;
+        C[now + w] = c;
       }
     }
   }
@@ -183,13 +182,9 @@ function fillValues(p: ExactProblem, T: number, W: number, S: number, stride: nu
  * R and P in two flat blocks, no inner loop over sites, no choices stored (`choiceOneSite`
  * recomputes the few it needs from the values, with the same arithmetic).
  */
-function fillValuesOneSite(p: ExactProblem, T: number, W: number, stride: number, block: number): void {
+function fillValuesOneSite(runG: Float64Array, resumeG: Float64Array, idle: Float64Array | undefined, k: number, T: number, W: number, stride: number, block: number): void {
   const V = valueBuf;
-  const k = Math.max(0, Math.floor(p.overheadSlots));
   const guard = Math.max(k, 1);
-  const runG = p.sites[0]!.runG;
-  const resumeG = p.sites[0]!.resumeG;
-  const idle = p.idleG;
   V.fill(Infinity, T * stride, T * stride + W);
   V[T * stride + W] = 0;
   V.fill(Infinity, block + T * stride, block + T * stride + W);
