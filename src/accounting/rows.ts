@@ -50,13 +50,14 @@ export interface DecisionRow {
 export interface EnergySample {
   jobId: string;
   runId: number | null;
-  site: string;
   zone: string;
   startMs: number;
   durationMs: number;
   energyKWh: number;
-  meter: string;
   overhead: boolean;
+  /** Not needed by accounting (the report loader leaves them out for speed). */
+  site?: string;
+  meter?: string;
 }
 
 /** Everything a report needs, for the jobs of one period. */

@@ -35,15 +35,19 @@ export function newTally(): Tally {
   return { energyKWh: 0, g: 0, measuredG: 0, forecastG: 0, estimatedG: 0, unpricedKWh: 0, sources: new Map() };
 }
 
+/** The key of a source in `Tally.sources`; callers in hot loops compute it once per segment. */
+export function sourceKey(signal: string, provider: string, basis: IntensityBasis): string {
+  return `${signal}|${provider}|${basis}`;
+}
+
 /** Adds `energyKWh` priced at `g` grams, on `basis`, from `provider`'s `signal`. */
-export function addToTally(t: Tally, basis: IntensityBasis, provider: string, signal: string, energyKWh: number, g: number): void {
+export function addToTally(t: Tally, basis: IntensityBasis, provider: string, signal: string, energyKWh: number, g: number, key = sourceKey(signal, provider, basis)): void {
   t.energyKWh += energyKWh;
   t.g += g;
   if (basis === 'measured') t.measuredG += g;
   else if (basis === 'forecast') t.forecastG += g;
   else if (basis === 'estimated') t.estimatedG += g;
   else t.unpricedKWh += energyKWh;
-  const key = `${signal}|${provider}|${basis}`;
   const share = t.sources.get(key);
   if (share) {
     share.energyKWh += energyKWh;

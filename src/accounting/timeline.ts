@@ -5,7 +5,7 @@
  * time-weighted across the segments it overlaps.
  */
 import type { IntensityPoint } from '../../forecasts/types';
-import { addToTally, type Tally } from './tally';
+import { addToTally, sourceKey, type Tally } from './tally';
 
 export interface Segment {
   startMs: number;
@@ -14,6 +14,9 @@ export interface Segment {
   kind: 'measured' | 'forecast';
   provider: string;
   signal: string;
+  /** `sourceKey` of this segment priced as it is, and as the stand-in for an uncovered instant. */
+  key: string;
+  estimatedKey: string;
 }
 
 export interface ZoneTimeline {
@@ -67,7 +70,10 @@ function sweep(points: IntensityPoint[], rank: (p: string) => number): Segment[]
     }
     const tail = segments[segments.length - 1];
     if (chosen === lastChosen && tail && tail.endMs === from) tail.endMs = to;
-    else segments.push({ startMs: from, endMs: to, gPerKWh: chosen.gPerKWh, kind: chosen.kind, provider: chosen.provider, signal: chosen.signal });
+    else {
+      const { gPerKWh, kind, provider, signal } = chosen;
+      segments.push({ startMs: from, endMs: to, gPerKWh, kind, provider, signal, key: sourceKey(signal, provider, kind), estimatedKey: sourceKey(signal, provider, 'estimated') });
+    }
     lastChosen = chosen;
   }
   return segments;
@@ -147,11 +153,11 @@ function priceSlice(segs: readonly Segment[], t: number, _ms: number, kWh: numbe
   const i = segmentAt(segs, t);
   const seg = segs[i];
   if (seg && t < seg.endMs) {
-    addToTally(tally, seg.kind, seg.provider, seg.signal, kWh, kWh * seg.gPerKWh);
+    addToTally(tally, seg.kind, seg.provider, seg.signal, kWh, kWh * seg.gPerKWh, seg.key);
     return;
   }
   const near = nearest(segs, i);
-  addToTally(tally, 'estimated', near.provider, near.signal, kWh, kWh * near.gPerKWh);
+  addToTally(tally, 'estimated', near.provider, near.signal, kWh, kWh * near.gPerKWh, near.estimatedKey);
 }
 
 /** The intensity at instant `t`, or undefined where no segment covers it (for charts). */

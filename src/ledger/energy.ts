@@ -67,3 +67,39 @@ export function energySamplesBetween(db: Db, fromMs: number, toMs: number): Ener
   const rows = db.prepare(`SELECT ${COLUMNS} FROM energy_samples WHERE start >= ? AND start < ? ORDER BY start, id`).all(fromMs, toMs) as RawSample[];
   return rows.map(fromRaw);
 }
+
+/** The columns accounting needs, without per-row strings (fast path for reports). */
+export interface ReportEnergySample {
+  jobId: string;
+  runId: number | null;
+  zone: string;
+  startMs: number;
+  durationMs: number;
+  energyKWh: number;
+  overhead: boolean;
+}
+
+/**
+ * Samples of each job for a report, ordered by start. Reads numeric columns only, one
+ * query per (job, zone), so a month of minute samples loads without creating a string a
+ * row (the bench measures this path).
+ */
+export function reportEnergySamples(db: Db, jobIds: readonly string[]): ReportEnergySample[] {
+  const zonesOf = db.prepare('SELECT DISTINCT zone FROM energy_samples WHERE job_id = ?').pluck();
+  const rowsOf = db.prepare('SELECT run_id, start, duration_ms, energy_kwh, overhead FROM energy_samples WHERE job_id = ? AND zone = ? ORDER BY start, id').raw();
+  const out: ReportEnergySample[] = [];
+  for (const jobId of jobIds) {
+    const zones = zonesOf.all(jobId) as string[];
+    const first = out.length;
+    for (const zone of zones) {
+      for (const r of rowsOf.all(jobId, zone) as Array<[number | null, number, number, number, number]>) {
+        out.push({ jobId, runId: r[0], zone, startMs: r[1], durationMs: r[2], energyKWh: r[3], overhead: r[4] === 1 });
+      }
+    }
+    if (zones.length > 1) {
+      const mine = out.splice(first).sort((a, b) => a.startMs - b.startMs);
+      for (const s of mine) out.push(s);
+    }
+  }
+  return out;
+}

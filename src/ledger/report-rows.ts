@@ -7,7 +7,7 @@
 import type { DecisionRow, EnergySample, IntensityPoint, JobRow, ReportRows, RunRow, TransitionRow } from '../accounting/rows';
 import { MS_PER_DAY } from '../core/units';
 import type { Db } from './db';
-import { energySamplesOfJobs } from './energy';
+import { reportEnergySamples } from './energy';
 
 export interface ReportWindow {
   /** Jobs submitted at or after this time (UTC epoch ms); absent = from the beginning. */
@@ -80,14 +80,18 @@ export function intensityPointsOf(db: Db, zones: readonly string[], fromMs: numb
 export function loadReportRows(db: Db, window: ReportWindow, configSiteZones: Readonly<Record<string, string>> = {}): ReportRows {
   const jobs = loadJobs(db, window);
   const ids = JSON.stringify(jobs.map((j) => j.id));
-  const samples: EnergySample[] = energySamplesOfJobs(db, jobs.map((j) => j.id));
+  const samples: EnergySample[] = reportEnergySamples(db, jobs.map((j) => j.id));
   const siteZones: Record<string, string> = { ...configSiteZones };
   for (const r of db.prepare('SELECT DISTINCT site, zone FROM energy_samples').all() as Array<{ site: string; zone: string }>) siteZones[r.site] ??= r.zone;
-  const zones = [...new Set([...samples.map((s) => s.zone), ...jobs.map((j) => siteZones[j.homeSite]).filter((z): z is string => !!z)])];
+  const zoneSet = new Set(jobs.map((j) => siteZones[j.homeSite]).filter((z): z is string => !!z));
   let fromMs = Infinity;
   let toMs = -Infinity;
   for (const j of jobs) fromMs = Math.min(fromMs, j.submittedAtMs);
-  for (const s of samples) toMs = Math.max(toMs, s.startMs + s.durationMs);
+  for (const s of samples) {
+    zoneSet.add(s.zone);
+    if (s.startMs + s.durationMs > toMs) toMs = s.startMs + s.durationMs;
+  }
+  const zones = [...zoneSet];
   const intensity = jobs.length === 0 ? [] : intensityPointsOf(db, zones, fromMs - MS_PER_DAY, Math.max(toMs, fromMs) + MS_PER_DAY);
   return { jobs, runs: loadRuns(db, ids), transitions: loadTransitions(db, ids), decisions: loadDecisions(db, ids), samples, intensity, siteZones };
 }

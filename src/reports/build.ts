@@ -37,6 +37,11 @@ function groupOf<T extends { jobId: string }>(rows: readonly T[]): Map<string, T
   return m;
 }
 
+function isSortedByStart(list: readonly EnergySample[]): boolean {
+  for (let i = 1; i < list.length; i++) if ((list[i] as EnergySample).startMs < (list[i - 1] as EnergySample).startMs) return false;
+  return true;
+}
+
 /** The group key of a job, e.g. `tag:project` → the job's `project` tag or `(none)`. */
 export function groupKeyOf(account: JobAccount, groupBy: GroupBy): string {
   const j = account.job;
@@ -96,7 +101,8 @@ export function buildReport(rows: ReportRows, options: ReportOptions): Report {
     .filter((j) => (options.fromMs === undefined || j.submittedAtMs >= options.fromMs) && (options.toMs === undefined || j.submittedAtMs < options.toMs))
     .sort((a, b) => a.submittedAtMs - b.submittedAtMs || a.id.localeCompare(b.id));
   const runsByJob = groupOf(rows.runs);
-  const samplesByJob = groupOf([...rows.samples].sort((a, b) => a.startMs - b.startMs));
+  const samplesByJob = groupOf(rows.samples);
+  for (const list of samplesByJob.values()) if (!isSortedByStart(list)) list.sort((a, b) => a.startMs - b.startMs);
   const transitionsByJob = groupOf(rows.transitions);
   const decisionsByJob = groupOf(rows.decisions);
   const bins = new CumulativeBins();

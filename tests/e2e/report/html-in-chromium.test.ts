@@ -43,7 +43,6 @@ if (!CHROMIUM && !IN_CI) {
   describe.skip('HTML report in headless Chromium (skipped: no chromium on PATH; apt-get install -y chromium)', () => {
     it('is skipped', () => undefined);
   });
-  // eslint-disable-next-line no-console
   console.warn('tests/e2e/report: chromium not found, HTML-in-browser checks skipped (they run and are required under CI=true)');
 } else {
   describe('HTML report in headless Chromium', () => {
