@@ -122,13 +122,12 @@ export function createFsCheckpointStore(options: FsCheckpointStoreOptions): Chec
     const tmpDir = path.join(root, `${TEMP_PREFIX}${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
       await fsp.mkdir(tmpDir, { recursive: true });
-      const files: ManifestFile[] = [];
-      for (const f of input.files) {
+      // Files are written (and fsynced) concurrently: the fsyncs overlap instead of queueing.
+      const files: ManifestFile[] = await Promise.all(input.files.map(async (f) => {
         const target = path.join(tmpDir, f.path);
         await fsp.mkdir(path.dirname(target), { recursive: true });
-        const digest = await writeFileHashed(target, f.data);
-        files.push({ path: f.path, ...digest });
-      }
+        return { path: f.path, ...(await writeFileHashed(target, f.data)) };
+      }));
       const manifest: Manifest = { step: input.step, createdAt: isoUtc(clock.now()), files };
       if (input.meta) manifest.meta = input.meta;
       await writeManifestAtomic(tmpDir, manifest);

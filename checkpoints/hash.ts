@@ -39,7 +39,13 @@ export async function hashFile(path: string): Promise<Digest> {
   }
 }
 
-/** Data for one checkpoint file: bytes, or chunks (sync or async) so large state streams. */
+/** Positional writes kept in flight (on libuv's thread pool) while the main thread hashes. */
+const WRITES_IN_FLIGHT = 3;
+
+/**
+ * Data for one checkpoint file: bytes, or chunks (sync or async) so large state streams.
+ * A chunk must not be modified once yielded: up to `WRITES_IN_FLIGHT` are written concurrently.
+ */
 export type FileData = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
 async function* chunksOf(data: FileData): AsyncGenerator<Uint8Array> {
@@ -51,25 +57,28 @@ async function* chunksOf(data: FileData): AsyncGenerator<Uint8Array> {
 }
 
 /**
- * Writes `data` to a new file at `path`, hashing each chunk while the previous one is
- * being written, then fsyncs the file. Returns the size and sha256 of what was written.
+ * Writes `data` to a new file at `path`, hashing each chunk while earlier ones are
+ * being written (positional writes, up to `WRITES_IN_FLIGHT` at once), then fsyncs the file. Returns the size and sha256 of what was written.
  */
 export async function writeFileHashed(path: string, data: FileData): Promise<Digest> {
   const fh = await fsp.open(path, 'wx');
+  const inflight: Array<Promise<unknown>> = [];
   try {
     const hash = createHash('sha256');
-    let total = 0;
-    let pending: Promise<unknown> = Promise.resolve();
+    let position = 0;
     for await (const chunk of chunksOf(data)) {
-      await pending;
-      pending = fh.write(chunk, 0, chunk.length, null);
+      if (inflight.length >= WRITES_IN_FLIGHT) await inflight.shift();
+      const write = fh.write(chunk, 0, chunk.length, position);
+      write.catch(() => undefined); // awaited below; this only marks it handled meanwhile
+      inflight.push(write);
+      position += chunk.length;
       hash.update(chunk);
-      total += chunk.length;
     }
-    await pending;
+    await Promise.all(inflight.splice(0));
     await fh.sync();
-    return { bytes: total, sha256: hash.digest('hex') };
+    return { bytes: position, sha256: hash.digest('hex') };
   } finally {
+    await Promise.allSettled(inflight);
     await fh.close();
   }
 }

@@ -81,16 +81,19 @@ export function parseTrainerArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   return options;
 }
 
+/** Writes `line` and exits at once when it is flushed: nothing left to wait for once the checkpoint is written. */
+function finish(line: string, stream: NodeJS.WriteStream, code: ExitCode): void {
+  stream.write(line + '\n', () => process.exit(code));
+}
+
 async function main(): Promise<void> {
   try {
     const result = await runHarness(parseTrainerArgs(process.argv.slice(2)));
-    process.stdout.write(JSON.stringify(result) + '\n');
-    process.exitCode = ExitCode.Ok;
+    finish(JSON.stringify(result), process.stdout, ExitCode.Ok);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     const usage = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`train-gru: ${err instanceof CarbondError || usage ? (err as Error).message : String((err as Error).stack ?? err)}\n`);
-    process.exitCode = usage ? ExitCode.Usage : exitCodeOf(err);
+    finish(`train-gru: ${err instanceof CarbondError || usage ? (err as Error).message : String((err as Error).stack ?? err)}`, process.stderr, usage ? ExitCode.Usage : exitCodeOf(err));
   }
 }
 

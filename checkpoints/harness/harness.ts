@@ -95,15 +95,17 @@ export async function runHarness(o: HarnessOptions): Promise<HarnessResult> {
   let step = o.resumeFrom ? await resume(store, o.resumeFrom, task, rng, backend, o.jobId) : 0;
   const startStep = step;
 
-  const checkpoint = async (): Promise<string | undefined> => {
+  /** Writes a checkpoint; `prune` applies retention after (skipped on the pause path, where latency counts). */
+  const checkpoint = async (prune: boolean): Promise<string | undefined> => {
     if (!o.checkpointDir) return undefined;
     const files = await encodeTrainingState(task.variables, task.optimizer, { step, seed: o.seed, rngState: rng.state, cursor: task.getCursor(), backend });
     const written = await store.write({ step, files, meta: { backend, writer: 'carbond-tfjs-harness' } });
     if (!written.ok) throw written.failure.error;
     emit({ event: 'checkpoint', path: written.checkpoint.path, step });
-    await store.prune(o.keep ?? 3);
+    if (prune) await store.prune(o.keep ?? 3);
     return written.checkpoint.path;
   };
+  if (o.checkpointDir) await store.prune(o.keep ?? 3); // retention of earlier runs, off the pause path
 
   let pauseRequested = false;
   const signal = o.pauseSignal ?? DEFAULT_PAUSE_SIGNAL;
@@ -119,12 +121,12 @@ export async function runHarness(o: HarnessOptions): Promise<HarnessResult> {
       if (o.pauseAtStep !== undefined && step === o.pauseAtStep && startStep < o.pauseAtStep) pauseRequested = true;
       await sleep(o.stepDelayMs ?? 0); // also lets the signal handler run
       if (pauseRequested && step < o.totalSteps) {
-        const checkpointPath = await checkpoint();
+        const checkpointPath = await checkpoint(false);
         return { outcome: 'paused', step, backend, ...(checkpointPath ? { checkpointPath } : {}) };
       }
-      if (o.checkpointEvery && step % o.checkpointEvery === 0 && step < o.totalSteps) await checkpoint();
+      if (o.checkpointEvery && step % o.checkpointEvery === 0 && step < o.totalSteps) await checkpoint(true);
     }
-    const checkpointPath = await checkpoint();
+    const checkpointPath = await checkpoint(true);
     return { outcome: 'finished', step, backend, ...(checkpointPath ? { checkpointPath } : {}) };
   } finally {
     process.removeListener(signal, onSignal);
