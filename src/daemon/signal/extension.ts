@@ -4,14 +4,18 @@
  * `signal` phase that refreshes every zone that is due. Never throws out of the tick:
  * provider failures become stale statuses (see forecasts/signal-service).
  *
- * Register: add `signalExtension` to `daemonExtensions` (src/daemon/extensions.ts) and
- * `zonesStatus` (./status) to `statusContributors`. Other parts reach the series with
- * `signalOf(ctx).seriesFor(zone, fromMs, toMs, nowMs)`.
+ * Register: add `signalExtension` to `daemonExtensions` (src/daemon/extensions.ts) BEFORE the
+ * extensions that read the signal, and `zonesStatus` (./status) to `statusContributors`.
+ * Other parts reach the series with `ctx.services.get(SIGNAL).seriesFor(zone, fromMs, toMs, nowMs)`.
  */
 import type { ProviderFactory, SignalService } from '../../../forecasts';
 import type { DaemonContext } from '../context';
 import type { DaemonExtension } from '../extensions';
+import { ServiceKey } from '../services';
 import type { TickStep } from '../tick';
+
+/** The zone signals, provided by this extension's `start`. */
+export const SIGNAL = new ServiceKey<SignalService>('signal');
 
 export interface SignalExtensionOptions {
   /** Builders for provider types outside forecasts/registry (e.g. `file` → the replay provider). */
@@ -19,22 +23,24 @@ export interface SignalExtensionOptions {
 }
 
 export function createSignalExtension(options: SignalExtensionOptions = {}): DaemonExtension & { signalOf(ctx: DaemonContext): SignalService } {
-  const services = new WeakMap<DaemonContext, SignalService>();
   const signalOf = (ctx: DaemonContext): SignalService => {
-    let s = services.get(ctx);
-    if (s) return s;
+    const known = ctx.services.find(SIGNAL);
+    if (known) return known;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { signalServiceFromSettings } = require('../../../forecasts') as typeof import('../../../forecasts');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ledgerSignalStore } = require('../../ledger/zone-status') as typeof import('../../ledger/zone-status');
     const logger = ctx.logger.child({ component: 'signal' });
-    s = signalServiceFromSettings(ctx.config, ledgerSignalStore(ctx.db), { clock: ctx.clock, logger }, options.extraFactories ?? {});
-    services.set(ctx, s);
+    const s = signalServiceFromSettings(ctx.config, ledgerSignalStore(ctx.db), { clock: ctx.clock, logger }, options.extraFactories ?? {});
+    ctx.services.provide(SIGNAL, s);
     return s;
   };
   return {
     name: 'signal',
     signalOf,
+    start: async (ctx) => {
+      signalOf(ctx);
+    },
     tickSteps: (ctx): TickStep[] => [{
       name: 'refresh-signals',
       phase: 'signal',

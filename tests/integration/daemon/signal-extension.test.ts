@@ -10,7 +10,8 @@ import { ManualClock } from '../../../src/core/clock';
 import { nullLogger } from '../../../src/core/logger';
 import { loadConfig } from '../../../src/config';
 import type { DaemonContext } from '../../../src/daemon/context';
-import { createSignalExtension } from '../../../src/daemon/signal/extension';
+import { ServiceRegistry } from '../../../src/daemon/services';
+import { createSignalExtension, SIGNAL } from '../../../src/daemon/signal/extension';
 import { zonesStatus } from '../../../src/daemon/signal/status';
 import { runStatusContributors } from '../../../src/daemon/status/contribute';
 import type { StatusReport } from '../../../src/daemon/status/types';
@@ -42,7 +43,7 @@ describe('signal daemon extension and zones status', () => {
     const config = loadConfig({ env: {}, uid: 1000, cwd: dir, homeDir: dir, configFlag: path.join(dir, 'config.toml') });
     db = openLedger(path.join(dir, 'ledger.sqlite'), { nowMs: NOW });
     clock = new ManualClock(NOW);
-    ctx = { config, db, clock, logger: nullLogger, ledgerPath: '', version: 'test', pid: 1, startedAtMs: NOW, daemonRunId: 1, requestTick: () => undefined, isStopping: () => false };
+    ctx = { config, db, clock, logger: nullLogger, ledgerPath: '', version: 'test', pid: 1, startedAtMs: NOW, daemonRunId: 1, requestTick: () => undefined, isStopping: () => false, services: new ServiceRegistry() };
   });
   afterEach(async () => {
     db.close();
@@ -54,13 +55,15 @@ describe('signal daemon extension and zones status', () => {
     server.route('/v3/carbon-intensity/forecast', { body: fixture('electricity-maps/forecast_DE.json') });
     server.route('/v3/carbon-intensity/history', { body: fixture('electricity-maps/history_DE.json') });
     const ext = createSignalExtension();
+    await ext.start!(ctx);
     const [step] = ext.tickSteps!(ctx);
     expect(step).toMatchObject({ name: 'refresh-signals', phase: 'signal' });
     await step!.run(NOW);
     const report = await runStatusContributors({ db, config: () => ctx.config, nowMs: NOW + 10 * 60_000, live: true, logger: nullLogger }, emptyReport(), [zonesStatus]);
     expect(report.zones).toEqual([{ zone: 'DE', provider: 'emaps', lastOkAt: '2023-05-02T19:55:00.000Z', dataAgeMs: 600_000, stale: false, reason: null }]);
     expect(report.notes).toEqual([]);
-    expect(ext.signalOf(ctx).seriesFor('DE', NOW + 5 * 60_000, NOW + HOUR, NOW).map((p) => p.gPerKWh)).toEqual([557]);
+    expect(ctx.services.get(SIGNAL)).toBe(ext.signalOf(ctx));
+    expect(ctx.services.get(SIGNAL).seriesFor('DE', NOW + 5 * 60_000, NOW + HOUR, NOW).map((p) => p.gPerKWh)).toEqual([557]);
   });
 
   it('with every provider down the tick completes and status shows the zone stale with the reason', async () => {
