@@ -63,6 +63,16 @@ describe('carbond daemon (built binary)', () => {
     expect((await status(env)).daemon.stopReason).toBe('SIGINT');
   });
 
+  it('forces exit 1 on a second signal during the graceful stop', async () => {
+    const env = isolatedEnv(dir);
+    const daemon = await startDaemon(env);
+    // Both arrive before the asynchronous stop can finish (node may handle them in either order): the second one forces.
+    daemon.process.kill('SIGTERM');
+    daemon.process.kill('SIGINT');
+    expect(await exitWithin(daemon, 5_000)).toEqual({ code: 1, signal: null });
+    expect(daemon.stderr()).toMatch(/second signal \(SIG(INT|TERM)\): forcing exit/);
+  });
+
   it('refuses a second daemon on the same state dir with a clear message and exit 1', async () => {
     const env = isolatedEnv(dir);
     const first = await startDaemon(env);
