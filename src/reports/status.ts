@@ -1,7 +1,8 @@
 /**
  * The energy part of `carbond status` (DESIGN §7): energy, emissions and avoided so far,
- * per running job and in total over every job in the ledger. Pure over rows
- * (`statusEnergyOf`), with a thin loader (`statusEnergy`) for the status command.
+ * per running job, and in total over the jobs submitted in a recent window (default the
+ * last 7 days, so status stays fast on a big ledger; `carbond report` covers any period).
+ * Pure over rows (`statusEnergyOf`), with a thin loader (`statusEnergy`).
  */
 import type { ReportRows } from '../accounting/rows';
 import type { Db } from '../ledger/db';
@@ -22,18 +23,23 @@ export interface RunningJobEnergy {
   actualBasis: string;
 }
 
+export const STATUS_WINDOW_MS = 7 * 24 * 3_600_000;
+
 export interface StatusEnergy {
   running: RunningJobEnergy[];
-  /** Over every job in the ledger. */
+  /** Jobs submitted since this time (ISO-8601 UTC) make up `total`; running jobs always count. */
+  since: string;
+  /** Over the running jobs and every job submitted since `since`. */
   total: Pick<Figures, 'jobs' | 'energyKWh' | 'actualG' | 'baselineG' | 'avoidedG' | 'avoidedPct' | 'provisionalG' | 'status'>;
 }
 
 /** Pure: the status figures from report rows. */
-export function statusEnergyOf(rows: ReportRows, nowMs: number): StatusEnergy {
+export function statusEnergyOf(rows: ReportRows, nowMs: number, sinceMs = Number.MIN_SAFE_INTEGER): StatusEnergy {
   const report = buildReport(rows, { nowMs });
   const open = new Set(rows.runs.filter((r) => r.endedAtMs === null).map((r) => r.jobId));
   const t = report.totals;
   return {
+    since: new Date(Math.max(sinceMs, -8.64e15)).toISOString(),
     running: report.jobs.filter((j) => open.has(j.id)).map((j) => ({
       jobId: j.id, name: j.name, energyKWh: j.figures.energyKWh, actualG: j.figures.actualG, baselineG: j.figures.baselineG,
       avoidedG: j.figures.avoidedG, provisionalG: j.figures.provisionalG, status: j.figures.status, actualBasis: j.figures.actualBasis,
@@ -42,7 +48,10 @@ export function statusEnergyOf(rows: ReportRows, nowMs: number): StatusEnergy {
   };
 }
 
-/** Loads the ledger rows and computes the status figures (read-only queries). */
-export function statusEnergy(db: Db, nowMs: number, configSiteZones: Readonly<Record<string, string>> = {}): StatusEnergy {
-  return statusEnergyOf(loadReportRows(db, {}, configSiteZones), nowMs);
+/** Loads the running jobs and the jobs submitted in the last `windowMs`, and computes the status figures (read-only queries). */
+export function statusEnergy(db: Db, nowMs: number, configSiteZones: Readonly<Record<string, string>> = {}, windowMs = STATUS_WINDOW_MS): StatusEnergy {
+  const sinceMs = nowMs - windowMs;
+  const running = (db.prepare('SELECT DISTINCT job_id FROM runs WHERE ended_at IS NULL').pluck().all() as string[]);
+  const recent = db.prepare('SELECT id FROM jobs WHERE submitted_at >= ?').pluck().all(sinceMs) as string[];
+  return statusEnergyOf(loadReportRows(db, { jobIds: [...new Set([...running, ...recent])] }, configSiteZones), nowMs, sinceMs);
 }

@@ -6,8 +6,10 @@
  */
 import type { StatusContributor } from './contribute';
 import { jobsStatus } from '../jobs/status';
+import { energyStatus } from '../../reports/status-contributor';
 
 export const statusContributors: StatusContributor[] = [
   jobsStatus,
+  energyStatus,
   // e.g. zonesStatus, jobsStatus — one line each
 ];

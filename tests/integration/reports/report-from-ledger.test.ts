@@ -8,11 +8,15 @@ import { renderJson } from '../../../src/reports/json';
 import { renderMarkdown } from '../../../src/reports/markdown';
 import { FIGURE_COLUMNS } from '../../../src/reports/figures';
 import type { Report } from '../../../src/reports/model';
+import { nullLogger } from '../../../src/core/logger';
+import type { StatusReport } from '../../../src/daemon/status/types';
 import { statusEnergy } from '../../../src/reports/status';
+import { energyStatus } from '../../../src/reports/status-contributor';
 import { recompute } from './recompute';
 import { NOW, settleGb, writeReportLedger } from './report-ledger';
 
 const SITE_ZONES = { box1: 'GB', box2: 'FR' };
+const SITE_ZONES_CONFIG = { box1: { zone: 'GB' }, box2: { zone: 'FR' } };
 
 function reportOf(db: Db, groupBy: Report['groupBy'] = 'job'): Report {
   return buildReport(loadReportRows(db, {}, SITE_ZONES), { nowMs: NOW, groupBy });
@@ -153,5 +157,23 @@ describe('carbond report from a ledger', () => {
     expect(s.running[0]!.provisionalG).toBeGreaterThan(0);
     expect(s.total.jobs).toBe(3);
     expect(s.total.avoidedG).toBe(reportOf(db).totals.avoidedG);
+    const recent = statusEnergy(db, NOW, SITE_ZONES, 2 * 3_600_000);
+    expect(recent.since).toBe(new Date(NOW - 2 * 3_600_000).toISOString());
+    expect(recent.total.jobs).toBe(1); // only the running job: the others were submitted earlier
+  });
+
+  it('plugs into carbond status: an energy section, fields on the running job, and lines for people', async () => {
+    const report: StatusReport = {
+      source: 'ledger', daemon: { running: false, pid: null, startedAt: null, version: null, socketPath: '/x' }, ledger: { path: '/x', exists: true, schemaVersion: 1 },
+      zones: [], jobs: [{ id: 'job-c', state: 'running' }, { id: 'job-a', state: 'finished' }], notes: [],
+    };
+    await energyStatus.contribute({ db, nowMs: NOW, live: false, logger: nullLogger, config: () => ({ sites: SITE_ZONES_CONFIG }) as never }, report);
+    expect(report.jobs[0]).toMatchObject({ id: 'job-c', emissionsStatus: 'provisional' });
+    expect(report.jobs[0]!['emissionsG']).toBeGreaterThan(0);
+    expect(report.jobs[1]).toEqual({ id: 'job-a', state: 'finished' });
+    expect(report.notes.join(' ')).toMatch(/provisional/);
+    const lines = energyStatus.render!(report);
+    expect(lines[0]).toMatch(/^energy since \d{4}-\d{2}-\d{2}: [\d.]+ kWh, [\d.]+ g emitted, [\d.]+ g avoided/);
+    expect(lines[1]).toMatch(/llm-pretrain \(job-c\)/);
   });
 });
