@@ -78,6 +78,27 @@ describe('the GRU demo trainer', () => {
     expect(child?.stderr()).toContain('weights.bin sha256');
   }, 60_000);
 
+  it('trains on the wasm backend, whose missing gather gradient the one-hot embedding avoids', async () => {
+    const loss = path.join(dir, 'loss.tsv');
+    const events = path.join(dir, 'events.jsonl');
+    expect(await run(['--backend', 'wasm', '--steps', '40', '--lr', '0.03', '--loss-log', loss, '--events', events])).toBe(0);
+    expect(eventsOf(events)[0]).toEqual({ event: 'backend', name: 'wasm' });
+    const losses = fs.readFileSync(loss, 'utf8').trim().split('\n').map((l) => Number(l.split('\t')[1]));
+    expect(losses).toHaveLength(40);
+    expect((losses[39] as number) < (losses[0] as number) * 0.9).toBe(true);
+  }, 60_000);
+
+  it('pauses on the configured pause signal instead of SIGTERM', async () => {
+    const events = path.join(dir, 'events.jsonl');
+    child = start(process.execPath, [TRAINER, ...TINY, '--step-delay-ms', '60', '--pause-signal', 'SIGUSR2', '--events', events, '--checkpoint-dir', path.join(dir, 'ck')]);
+    await waitFor('step 2', () => eventsOf(events).some((e) => e.event === 'progress' && e.step >= 2));
+    child.proc.kill('SIGUSR2');
+    expect((await child.exited).code).toBe(0);
+    const ck = eventsOf(events).filter((e): e is CheckpointEvent => e.event === 'checkpoint');
+    expect(ck).toHaveLength(1);
+    expect((ck[0] as CheckpointEvent).step).toBeLessThan(30);
+  }, 60_000);
+
   it('rejects bad flags with exit code 2, naming each', async () => {
     expect(await run(['--steps', 'zero', '--backend', 'tpu'])).toBe(2);
     expect(child?.stderr()).toContain('--steps');

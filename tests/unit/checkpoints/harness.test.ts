@@ -107,4 +107,13 @@ describe('selectBackend', () => {
     expect(choice.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow']);
     expect(tf.getBackend()).toBe(choice.name);
   });
+
+  it('finds no gradient kernel for tf.gather on wasm: why the demo embedding is a one-hot matMul', async () => {
+    await selectBackend('wasm');
+    const table = tf.variable(tf.ones([5, 3]), true, 'gather/table');
+    expect(() => tf.variableGrads(() => tf.sum(tf.gather(table, tf.tensor1d([1, 2], 'int32'))) as tf.Scalar, [table])).toThrow(/UnsortedSegmentSum/);
+    const oneHot = tf.variableGrads(() => tf.sum(tf.matMul(tf.oneHot(tf.tensor1d([1, 2], 'int32'), 5), table)) as tf.Scalar, [table]);
+    expect(Array.from((oneHot.grads['gather/table'] as tf.Tensor).dataSync())).toEqual([0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+    tf.dispose([table, ...Object.values(oneHot.grads), oneHot.value]);
+  });
 });
