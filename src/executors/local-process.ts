@@ -14,7 +14,7 @@ import type { Logger } from '../core/logger';
 import { nullLogger } from '../core/logger';
 import type { JobRecord } from '../ledger/jobs';
 import { eventsSize, readEvents, type JobEvent } from './events';
-import { parseExitFile, wrapperArgv } from './local-wrapper';
+import { parseExitFile, parsePidFile, wrapperArgv } from './local-wrapper';
 import { livenessOf, readStartTicks, signalGroup } from './proc';
 import { verifyAcks } from './pause';
 import type { AdoptableRun, PauseOptions, PauseResult, ResumePoint, RunExecutor, RunExit, RunHandle, RunPoll, RunStartSpec, VerifyCheckpoint } from './types';
@@ -160,9 +160,19 @@ export class LocalProcessExecutor implements RunExecutor {
     return { events: r.events, nextOffset: r.nextOffset };
   }
 
+  /** Re-attaches by the ledger's PID + start time, or — when the daemon died before recording them — by the wrapper's pid file. */
   adopt(run: AdoptableRun, job: JobRecord): RunHandle {
     const dir = this.runDir(run.id);
-    return { runId: run.id, jobId: run.jobId, pid: run.pid, pidStartTicks: run.pidStartTicks, executorRef: run.executorRef,
+    let { pid, pidStartTicks } = run;
+    if (pid === null) {
+      try {
+        const own = parsePidFile(fs.readFileSync(path.join(dir, 'pid'), 'utf8'));
+        if (own) ({ pid, startTicks: pidStartTicks } = own);
+      } catch {
+        // never started: no pid file
+      }
+    }
+    return { runId: run.id, jobId: run.jobId, pid, pidStartTicks, executorRef: run.executorRef,
       logPath: run.logPath ?? path.join(dir, 'output.log'), eventsPath: path.join(dir, 'events.jsonl'), checkpointDir: job.checkpointDir };
   }
 

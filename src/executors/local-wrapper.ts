@@ -15,6 +15,9 @@
  */
 export const WRAPPER_SCRIPT = [
   'f="$1"; shift',
+  // Identity first (PID + /proc start time, field 22), so a daemon that dies before recording
+  // the PID can still re-adopt the run. A subshell keeps "$@" intact; its $$ is the wrapper's.
+  '( read -r s < /proc/$$/stat; set -- $s; printf \'%s %s\\n\' "$$" "${22}" > "${f%/*}/pid.tmp" && mv -f "${f%/*}/pid.tmp" "${f%/*}/pid" )',
   "trap ':' TERM INT HUP USR1 USR2 QUIT ALRM",
   '"$@"',
   'rc=$?',
@@ -25,6 +28,12 @@ export const WRAPPER_SCRIPT = [
 /** argv for `spawn`: `/bin/sh -c WRAPPER carbond-run EXITFILE COMMAND...`. */
 export function wrapperArgv(exitFile: string, command: readonly string[]): { file: string; args: string[] } {
   return { file: '/bin/sh', args: ['-c', WRAPPER_SCRIPT, 'carbond-run', exitFile, ...command] };
+}
+
+/** Parses the pid file's text (`PID STARTTICKS`); undefined when malformed. */
+export function parsePidFile(text: string): { pid: number; startTicks: string } | undefined {
+  const m = /^(\d+) (\d+)\s*$/.exec(text);
+  return m ? { pid: Number(m[1]), startTicks: m[2]! } : undefined;
 }
 
 /** Parses the exit file's text; undefined when it is not a status. */

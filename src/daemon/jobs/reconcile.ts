@@ -7,7 +7,7 @@
  * without any open run is set `paused`. Nothing is started here: the first tick does.
  */
 import { currentState, getJob, listJobs, appendTransition, type JobRecord } from '../../ledger/jobs';
-import { endRun, openRunOf, openRuns, type RunRecord } from '../../ledger/runs';
+import { endRun, openRunOf, openRuns, setRunProcess, type RunRecord } from '../../ledger/runs';
 import { isLive, isTerminal } from '../../jobs/states';
 import type { RunExit, RunHandle } from '../../executors/types';
 import type { RunEndContext } from './record';
@@ -48,6 +48,9 @@ async function reconcileRun(deps: JobLifecycleDeps, run: RunRecord, nowMs: numbe
     await hooks.finish(job, run.id, polled.exit!, { pauseRequested: state === 'pausing', killedByCarbond: false, reason: `${REASON}: found ended` });
     report.ended.push(run.id);
     return;
+  }
+  if (run.pid === null && handle.pid !== null) {
+    setRunProcess(deps.db, run.id, { pid: handle.pid, pidStartTicks: handle.pidStartTicks, executorRef: handle.executorRef, logPath: handle.logPath });
   }
   hooks.adopted(run, handle);
   report.adopted.push(run.id);

@@ -2,7 +2,10 @@ import * as fs from 'node:fs';
 import { closeLedger } from '../../../src/ledger/db';
 import { checkpointsOf } from '../../../src/ledger/checkpoints';
 import { currentState, transitionsOf } from '../../../src/ledger/jobs';
-import { runsOf } from '../../../src/ledger/runs';
+import { insertRun, runsOf } from '../../../src/ledger/runs';
+import { systemClock } from '../../../src/core/clock';
+import { LocalProcessExecutor } from '../../../src/executors/local-process';
+import { storeVerifier } from '../../../src/executors/verify';
 import { makeHarness, PROTOCOL_JOB, sleep, startsOf, type Harness } from './lifecycle-harness';
 
 async function waitFor(done: () => boolean, timeoutMs = 8_000): Promise<void> {
@@ -72,5 +75,24 @@ describe('reconciliation after a daemon crash', () => {
     expect(runsOf(h.db, job.id)).toHaveLength(1);
     expect(currentState(h.db, job.id)).toBe('running');
     expect(startsOf(job)).toHaveLength(1);
+  });
+
+  it('re-adopts a run whose PID the daemon died before recording, through the wrapper\'s pid file', async () => {
+    h = makeHarness();
+    const job = h.submit({ command: [process.execPath, PROTOCOL_JOB, '--steps', '100000', '--step-ms', '20'] });
+    // The crash window: the run row exists, the process started, the PID never reached the ledger.
+    const run = insertRun(h.db, { jobId: job.id, site: 'local', startedAtMs: Date.now(), gpuIds: '', resumedFrom: null, startStep: 0 });
+    const ex = new LocalProcessExecutor({ stateDir: h.dir, clock: systemClock, verifyCheckpoint: storeVerifier(systemClock) });
+    const started = await ex.start(job, { runId: run.id, gpuIds: '' });
+    await waitFor(() => fs.existsSync(`${h.dir}/runs/${run.id}/pid`));
+    h = restart(h);
+    expect((await h.lifecycle.reconcile(Date.now())).adopted).toEqual([run.id]);
+    expect(currentState(h.db, job.id)).toBe('running');
+    await h.tick();
+    expect(runsOf(h.db, job.id)).toMatchObject([{ pid: started.pid, pidStartTicks: started.pidStartTicks }]);
+    await waitFor(() => startsOf(job).length === 1);
+    await sleep(200);
+    expect(startsOf(job)).toHaveLength(1);
+    process.kill(-started.pid!, 'SIGKILL');
   });
 });
