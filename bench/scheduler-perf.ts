@@ -84,14 +84,14 @@ export function yearFigures(dir: string, n: number): void {
 }
 
 /**
- * LP lower bound of a capacity-bound instance: 40 jobs, all queued now, 2 sites with 3 GPUs,
- * 1-h slots, no overhead. LP: min Σ c·x, Σ_{s,t} x_{j,s,t} = W_j, Σ_j x_{j,s,t} ≤ 3, 0 ≤ x ≤ 1.
+ * LP lower bound of a capacity-bound instance: 40 jobs, all queued now, 2 sites with 6 GPUs,
+ * 1-h slots, no overhead. LP: min Σ c·x, Σ_{s,t} x_{j,s,t} = W_j, Σ_j x_{j,s,t} ≤ 6, 0 ≤ x ≤ 1.
  */
 export async function lpBoundFigures(dir: string | undefined): Promise<void> {
   const r = rng(11);
   const slotMs = H;
   const hours = 72;
-  const sites = [{ name: 'a', zone: 'A', gpus: 3 }, { name: 'b', zone: 'B', gpus: 3 }];
+  const sites = [{ name: 'a', zone: 'A', gpus: 6 }, { name: 'b', zone: 'B', gpus: 6 }];
   let series: Record<string, SlotSeries> = { A: syntheticSeries('A', hours, 1, slotMs), B: syntheticSeries('B', hours, 9, slotMs) };
   if (dir) {
     const t = loadTraces([`A=${path.join(dir, 'CAISO_2021_dacf.csv')}`, `B=${path.join(dir, 'DE_2021_dacf.csv')}`]);
@@ -104,7 +104,7 @@ export async function lpBoundFigures(dir: string | undefined): Promise<void> {
   const t0 = series['A']!.startMs;
   const jobs: PlanJob[] = Array.from({ length: 40 }, (_, i) => {
     const work = (2 + Math.floor(r() * 11)) * H;
-    const deadline = Math.min(hours * H, work + Math.floor(r() * 25) * H);
+    const deadline = Math.min(hours * H, work + (2 + Math.floor(r() * 25)) * H);
     return { id: `j${i}`, phase: 'queued', submittedAtMs: t0, deadlineMs: t0 + deadline, remainingWorkMs: work, powerW: 300, gpus: 1, sites: ['a', 'b'], homeSite: i % 2 ? 'a' : 'b', pauseOverheadMs: 0 };
   });
   const p = plan({ nowMs: t0, slotMs, safetyMarginMs: 0, policy: 'carbond', sites, series, jobs });
@@ -128,7 +128,7 @@ export async function lpBoundFigures(dir: string | undefined): Promise<void> {
     });
     cons.push(` w${ji}: ${row.join(' ')} = ${j.remainingWorkMs / slotMs}`);
   });
-  for (const [key, vs] of capTerms) cons.push(` c${key}: ${vs.map((v) => `+ ${v}`).join(' ')} <= 3`);
+  for (const [key, vs] of capTerms) cons.push(` c${key}: ${vs.map((v) => `+ ${v}`).join(' ')} <= 6`);
   lines[1] = ` obj: ${terms.join(' ')}`;
   const lp = [...lines, ...cons, ...bounds, 'End'].join('\n');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -137,5 +137,5 @@ export async function lpBoundFigures(dir: string | undefined): Promise<void> {
   const sol = highs.solve(lp);
   const lpMs = performance.now() - t;
   const gap = ((planned - sol.ObjectiveValue) / sol.ObjectiveValue) * 100;
-  console.log(`  LP lower bound (HiGHS, 40 jobs, 2 sites x 3 GPUs, 72 1-h slots${dir ? ', CAISO + DE Sep 2021' : ', synthetic'}): planner ${(planned / 1000).toFixed(2)} kg vs LP ${(sol.ObjectiveValue / 1000).toFixed(2)} kg (${sol.Status}, ${lpMs.toFixed(0)} ms): planner within ${gap.toFixed(2)} % of the bound`);
+  console.log(`  LP lower bound (HiGHS, 40 jobs, 2 sites x 6 GPUs, 72 1-h slots${dir ? ', CAISO + DE Sep 2021' : ', synthetic'}): planner ${(planned / 1000).toFixed(2)} kg vs LP ${(sol.ObjectiveValue / 1000).toFixed(2)} kg (${sol.Status}, ${lpMs.toFixed(0)} ms): planner within ${gap.toFixed(2)} % of the bound`);
 }

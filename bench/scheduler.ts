@@ -10,7 +10,9 @@
  * Speed: one 7-day plan at 5-min slots; 1,000 jobs on 4 sites re-planned; a year of 1,000
  * jobs simulated; the LP lower bound (HiGHS) of a capacity-bound instance.
  */
+import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { PolicyName } from '../scheduler';
 import { simulate, type SignalMode, type SimJob, type ZoneSignal } from '../src/simulate';
 import { ActualIntensity } from '../src/simulate/actuals';
@@ -63,6 +65,45 @@ function runOne(spec: RunSpec, jobs: readonly SimJob[], zones: ReadonlyMap<strin
     misses: out.states.filter((s) => s.finishedAtMs === undefined || s.finishedAtMs > s.job.deadlineMs).length,
     plannerMs: [...out.plannerMs], wallS: (performance.now() - t0) / 1000,
   };
+}
+
+interface WorkerTask {
+  spec: RunSpec;
+  dir: string;
+  jobsPerZone: number;
+}
+
+function workloadOf(dir: string, jobsPerZone: number): { jobs: SimJob[]; data: ReturnType<typeof loadDacf> } {
+  const data = loadDacf(dir);
+  const jobs = makeJobs({ zones: DACF_ZONES, jobsPerZone, fromMs: Date.parse('2021-07-08T00:00:00Z'), toMs: Date.parse('2021-12-31T00:00:00Z'), seed: 2021 });
+  return { jobs, data };
+}
+
+/** Runs every spec, `parallel` at a time in worker threads (each loads the data itself). */
+async function runAll(specs: readonly RunSpec[], dir: string, jobsPerZone: number, parallel: number): Promise<RunOutcome[]> {
+  const results: RunOutcome[] = new Array(specs.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < specs.length) {
+      const i = next++;
+      const task: WorkerTask = { spec: specs[i]!, dir, jobsPerZone };
+      results[i] = await new Promise<RunOutcome>((resolve, reject) => {
+        const w = new Worker(__filename, { workerData: task });
+        w.once('message', (m: Omit<RunOutcome, 'emissionsG'> & { emissionsG: [string, number][] }) => resolve({ ...m, emissionsG: new Map(m.emissionsG) }));
+        w.once('error', reject);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, lane));
+  return results;
+}
+
+function workerMain(): void {
+  const task = workerData as WorkerTask;
+  const { jobs, data } = workloadOf(task.dir, task.jobsPerZone);
+  const zones = task.spec.mode === 'file' || task.spec.mode === 'trust' ? data.withForecasts : data.actualsOnly;
+  const r = runOne(task.spec, jobs, zones);
+  parentPort!.postMessage({ ...r, emissionsG: [...r.emissionsG] });
 }
 
 const pct = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(1)}` : '-');
@@ -122,21 +163,16 @@ async function main(): Promise<void> {
   const full = process.argv.includes('--full');
   const jobsPerZone = quick ? 12 : full ? 150 : 40;
   console.log(`bench:scheduler (${quick ? 'quick' : full ? 'full' : 'default'}; --quick / --full to change)`);
-  const dir = dataDir();
+  const dir = process.env['CARBOND_BENCH_DATA'] ?? dataDir();
   if (!dir) {
     console.log('../shared/data is absent: skipping the savings table (the speed figures follow).');
   } else {
-    const data = loadDacf(dir);
-    const fromMs = Date.parse('2021-07-08T00:00:00Z');
-    const toMs = Date.parse('2021-12-31T00:00:00Z');
-    const jobs = makeJobs({ zones: DACF_ZONES, jobsPerZone, fromMs, toMs, seed: 2021 });
+    const { jobs, data } = workloadOf(dir, jobsPerZone);
+    const parallel = Math.max(1, Math.min(os.cpus().length, 12));
     console.log(`workload: ${jobs.length} jobs on ${DACF_ZONES.join(', ')} (DACF actuals and day-ahead forecasts, Jul-Dec 2021), 2-48 h of work, 0-48 h of slack, 300 W, 5 min resume overhead, 5-min slots`);
     const baseline = baselines(jobs, data.actualsOnly);
-    const results: RunOutcome[] = [];
-    for (const spec of RUNS) {
-      if (quick && spec.policy === 'threshold') continue;
-      results.push(runOne(spec, jobs, spec.mode === 'file' || spec.mode === 'trust' ? data.withForecasts : data.actualsOnly));
-    }
+    console.log(`(${parallel} run(s) in parallel worker threads; wall s per run)`);
+    const results = await runAll(RUNS.filter((spec) => !(quick && spec.policy === 'threshold')), dir, jobsPerZone, parallel);
     savingsTable(jobs, results, baseline);
   }
   console.log('\nspeed:');
@@ -146,7 +182,9 @@ async function main(): Promise<void> {
   await lpBoundFigures(dir);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (isMainThread) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+} else workerMain();

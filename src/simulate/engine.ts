@@ -12,6 +12,7 @@ import { ActualIntensity } from './actuals';
 import type { SimJob } from './jobs';
 import { applyDecision, advanceJob, newJobState, type JobState } from './executor';
 import { SimSignal, type SignalMode, type ZoneSignal } from './signal';
+import type { LocalParams } from '../../forecasts/local';
 
 export interface SimulateOptions {
   readonly jobs: readonly SimJob[];
@@ -25,6 +26,10 @@ export interface SimulateOptions {
   readonly resumePenaltyFactor?: number;
   /** Re-plan only on multiples of this (the "re-plans hourly" reference); between, follow the last plan. */
   readonly replanEveryMs?: number;
+  /** Tuning of the local forecaster (blend weight, bias correction…); default its own. */
+  readonly localParams?: Partial<LocalParams>;
+  /** Shrinks forecasts towards their next-day mean as lead grows (see `shrinkTowardsMean`); default off. */
+  readonly shrinkTauMs?: number;
   /** GPUs per simulated site (one site per zone); default unlimited. Each job takes one. */
   readonly siteGpus?: number;
   /** Milliseconds from some fixed origin, for planner timing (e.g. `performance.now`); default none. */
@@ -75,7 +80,7 @@ function seriesFor(signal: SimSignal, active: readonly JobState[], nowMs: number
 
 /** Runs the whole simulation; pure apart from the optional callbacks. */
 export function simulate(opts: SimulateOptions): SimulateOutcome {
-  const signal = new SimSignal(opts.zones, opts.mode);
+  const signal = new SimSignal(opts.zones, opts.mode, opts.localParams, opts.shrinkTauMs);
   const actuals = new Map([...opts.zones].map(([zone, z]) => [zone, new ActualIntensity(z.measured)] as const));
   const sites = sitesOf(opts.zones, opts.siteGpus);
   const states = [...opts.jobs].sort((a, b) => a.submitAtMs - b.submitAtMs).map(newJobState);
