@@ -103,3 +103,24 @@ export function reportEnergySamples(db: Db, jobIds: readonly string[]): ReportEn
   }
   return out;
 }
+
+/** A run that is going now, with what a meter needs to measure it. */
+export interface OpenRunForMeter {
+  runId: number;
+  jobId: string;
+  site: string;
+  startedAtMs: number;
+  gpuIds: string;
+  /** The job's declared power, W; null = the site model. */
+  declaredPowerW: number | null;
+  /** True when this run resumed from a checkpoint (its first `pauseOverheadMs` are overhead). */
+  resumed: boolean;
+  pauseOverheadMs: number;
+}
+
+/** Every open run (no `ended_at`), oldest first. */
+export function openRunsForMeter(db: Db): OpenRunForMeter[] {
+  const rows = db.prepare(`SELECT r.id, r.job_id, r.site, r.started_at, r.gpu_ids, j.power_w, (r.resumed_from IS NOT NULL OR r.start_step > 0) AS resumed, j.pause_overhead_ms
+    FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.ended_at IS NULL ORDER BY r.started_at, r.id`).raw().all() as Array<[number, string, string, number, string, number | null, number, number]>;
+  return rows.map((r) => ({ runId: r[0], jobId: r[1], site: r[2], startedAtMs: r[3], gpuIds: r[4], declaredPowerW: r[5], resumed: r[6] === 1, pauseOverheadMs: r[7] }));
+}
