@@ -10,6 +10,7 @@ import type { Route } from './api/routes';
 import type { DaemonContext } from './context';
 import { walCheckpointStep } from './housekeeping';
 import { jobsExtension } from './jobs/extension';
+import { meterExtension } from '../meters/extension';
 import type { TickStep } from './tick';
 
 export interface DaemonExtension {
@@ -34,5 +35,6 @@ export const coreExtension: DaemonExtension = {
 export const daemonExtensions: DaemonExtension[] = [
   coreExtension,
   jobsExtension,
+  meterExtension,
   // one line per feature, e.g. signalExtension, plannerExtension, executorExtension
 ];
