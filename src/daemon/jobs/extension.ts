@@ -12,10 +12,14 @@ import type { RunExecutor } from '../../executors/types';
 import { storeVerifier } from '../../executors/verify';
 import type { DaemonContext } from '../context';
 import type { DaemonExtension } from '../extensions';
+import { ServiceKey } from '../services';
 import type { TickStep } from '../tick';
 import { JobLifecycle } from './lifecycle';
 import { jobRoutes } from './routes';
 import type { PlanSignal, PlanSource, SiteModel } from './types';
+
+/** The daemon's job lifecycle, for other extensions (meters map energy to live runs): `ctx.services.get(JOBS)`. */
+export const JOBS = new ServiceKey<JobLifecycle>('jobs');
 
 export interface JobsExtensionOptions {
   planSource?: PlanSource;
@@ -70,6 +74,7 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
       run: async (nowMs) => { if (!ctx.isStopping()) await lifecycleOf(ctx).tick(nowMs); },
     }],
     start: async (ctx) => {
+      ctx.services.provide(JOBS, lifecycleOf(ctx));
       const report = await lifecycleOf(ctx).reconcile(ctx.clock.now());
       ctx.logger.info('jobs reconciled', { component: 'jobs', adopted: report.adopted.length, ended: report.ended.length, orphaned: report.orphanedJobs.length });
     },

@@ -234,9 +234,9 @@ export class JobLifecycle {
     });
   }
 
-  /** Jobs in a live state with their handle (for status). */
-  liveRunIds(): number[] {
-    return [...this.handles.keys()];
+  /** The runs with a live process right now (for meters: energy goes to the job holding those GPUs). */
+  liveRuns(): Array<{ runId: number; jobId: string; site: string; gpuIds: string; pid: number | null }> {
+    return openRuns(this.deps.db).filter((r) => this.handles.has(r.id)).map((r) => ({ runId: r.id, jobId: r.jobId, site: r.site, gpuIds: r.gpuIds, pid: r.pid }));
   }
 
   /** Whether a pause is in flight for the job. */

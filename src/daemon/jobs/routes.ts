@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { CarbondError, ExitCode, InputError, StateError } from '../../core/errors';
 import { currentState, insertJob, setManualOverride, type JobRecord } from '../../ledger/jobs';
 import { openRunOf, runsOf } from '../../ledger/runs';
-import { compileJob, type JobSpec } from '../../jobs/spec';
+import { checkJobSpec, compileJob, type JobSpec } from '../../jobs/spec';
 import { isTerminal } from '../../jobs/states';
 import type { DaemonContext } from '../context';
 import type { Route, RouteRequest } from '../api/routes';
@@ -50,15 +50,16 @@ function submit(ctx: DaemonContext, req: RouteRequest): unknown {
   const uid = callerUid(req);
   const spec = req.body as JobSpec & { owner?: string; gid?: number };
   if (typeof spec !== 'object' || spec === null) throw new InputError([{ path: 'body', message: 'must be a job object' }], 'job');
-  const issues: Array<{ path: string; message: string; value?: unknown }> = [];
-  if (typeof spec.cwd === 'string' && !fs.existsSync(spec.cwd)) issues.push({ path: 'cwd', message: 'does not exist', value: spec.cwd });
-  if (issues.length > 0) throw new InputError(issues, 'job');
   const id = `j${randomBytes(4).toString('hex')}`;
   const { config } = ctx;
-  const job = compileJob(spec, {
+  const specCtx = {
     nowMs: ctx.clock.now(), sites: config.sites, safetyMarginMs: config.scheduler.safetyMarginMs,
     checkpointTimeoutMs: config.scheduler.checkpointTimeoutMs, pauseOverheadMs: config.scheduler.pauseOverheadMs,
-  }, { id, owner: spec.owner ?? `uid ${uid}`, uid, gid: typeof spec.gid === 'number' ? spec.gid : null, checkpointDir: path.join(config.stateDir, 'checkpoints', id) });
+  };
+  const issues = checkJobSpec(spec, specCtx);
+  if (typeof spec.cwd === 'string' && spec.cwd.startsWith('/') && !fs.existsSync(spec.cwd)) issues.add('cwd', 'does not exist', spec.cwd);
+  issues.throwIfAny((list) => new InputError(list, 'job'));
+  const job = compileJob(spec, specCtx, { id, owner: spec.owner ?? `uid ${uid}`, uid, gid: typeof spec.gid === 'number' ? spec.gid : null, checkpointDir: path.join(config.stateDir, 'checkpoints', id) });
   insertJob(ctx.db, job);
   ctx.logger.info('job submitted', { component: 'jobs', jobId: id, owner: job.owner, deadline: new Date(job.deadlineMs).toISOString() });
   ctx.requestTick(`job ${id} submitted`);
