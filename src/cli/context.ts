@@ -27,10 +27,16 @@ export interface CliContext {
   locations(): ResolvedLocations;
   /** The full validated config; throws `ConfigError` (exit 2). Cached. */
   config(logLevelFlag?: LogLevel): Config;
+  /**
+   * The same config for commands that only read (status fallback): skips loading node-cron
+   * to check `tickInterval` beyond its shape. Cached.
+   */
+  configForReading(): Config;
 }
 
 export function createCliContext(args: GlobalArgs): CliContext {
   let cached: Config | undefined;
+  let cachedForReading: Config | undefined;
   const input = (): LocationInput => processLocationInput({ configFlag: args.config, stateDirFlag: args.stateDir, socketFlag: args.socket });
   return {
     clock: systemClock,
@@ -47,6 +53,13 @@ export function createCliContext(args: GlobalArgs): CliContext {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { loadConfig } = require('../config/load') as typeof import('../config/load');
       return (cached = loadConfig({ ...input(), logLevelFlag }));
+    },
+    configForReading: () => {
+      if (cached) return cached;
+      if (cachedForReading) return cachedForReading;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { loadConfig } = require('../config/load') as typeof import('../config/load');
+      return (cachedForReading = loadConfig({ ...input(), checkCronWithLibrary: false }));
     },
   };
 }

@@ -6,7 +6,6 @@
 import type { Argv } from 'yargs';
 import { ExitCode } from '../core/errors';
 import type { CliCommand, CommandArgs, CommandOutput } from './command';
-import { commands } from './commands';
 import { createCliContext } from './context';
 import { parseFastStatus } from './fast-path';
 import { renderError, renderOutput, type Streams } from './render';
@@ -57,9 +56,11 @@ export async function main(argv: readonly string[], io: Streams = streams): Prom
     }
   };
   const fast = parseFastStatus(argv);
-  const status = fast && commands.find((c) => c.command === 'status');
-  if (fast && status) {
-    await onRun(status, fast);
+  if (fast) {
+    // Only the status command's own module: the registry (every command file) is not loaded.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { statusCommand } = require('./commands/status') as typeof import('./commands/status');
+    await onRun(statusCommand, fast);
     process.exitCode = exitCode;
     return exitCode;
   }
@@ -86,6 +87,8 @@ export async function main(argv: readonly string[], io: Streams = streams): Prom
       // Throwing stops yargs from running the command handler after a usage error.
       throw new UsageFailure(msg ?? err?.message ?? 'invalid command line');
     });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { commands } = require('./commands') as typeof import('./commands');
   y = registerAll(y, commands, onRun);
   try {
     await y.parseAsync();

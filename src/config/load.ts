@@ -17,6 +17,11 @@ import type { Config } from './types';
 export interface LoadConfigInput extends LocationInput {
   /** `--log-level` flag. */
   logLevelFlag?: LogLevel;
+  /**
+   * Check `tickInterval` with node-cron itself (default true). Read-only callers that never
+   * schedule (the status fallback) pass false to skip loading node-cron.
+   */
+  checkCronWithLibrary?: boolean;
 }
 
 const TOP_KEYS = Object.keys(configSchema.shape);
@@ -36,6 +41,7 @@ export function loadConfig(input: LoadConfigInput): Config {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) for (const z of parsed.error.issues) issues.addAll(issuesOfZod(z, raw, env.sources));
   crossCheck(raw, issues);
+  if (parsed.success && input.checkCronWithLibrary !== false) checkCron(parsed.data.tickInterval, issues);
   issues.throwIfAny((list) => new ConfigError(list, exists ? `configuration (${file.path})` : 'configuration'));
   if (!parsed.success) throw new Error('unreachable: zod failed without issues');
 
@@ -80,6 +86,13 @@ function crossCheck(raw: RawLayer, issues: Issues): void {
     const zone = isPlainObject(spec) ? spec['zone'] : undefined;
     if (typeof zone === 'string' && !(zone in zones)) issues.add(`sites.${site}.zone`, 'names a zone that is not configured', zone);
   }
+}
+
+/** The expression must be one node-cron (which runs the tick) accepts. */
+function checkCron(expr: string, issues: Issues): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cron = require('node-cron') as typeof import('node-cron');
+  if (!cron.validate(expr)) issues.add('tickInterval', 'not a cron expression like "* * * * *"', expr);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -21,7 +21,7 @@ async function fetchStatus(ctx: CliContext): Promise<StatusReport> {
   const { ledgerStatus } = require('../../daemon/status/build') as typeof import('../../daemon/status/build');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { lockOwner } = require('../../daemon/lock') as typeof import('../../daemon/lock');
-  return ledgerStatus(where, { nowMs: ctx.clock.now(), config: () => ctx.config(), logger: ctx.logger, lockHolderPid: lockOwner(where.stateDir) });
+  return ledgerStatus(where, { nowMs: ctx.clock.now(), config: () => ctx.configForReading(), logger: ctx.logger, lockHolderPid: lockOwner(where.stateDir) });
 }
 
 export const statusCommand: CliCommand = {

@@ -174,3 +174,16 @@ describe('preferSystemDaemon', () => {
     expect(preferSystemDaemon(resolveLocations(named), named, (p) => p === SYSTEM_SOCKET_PATH).stateDir).toBe('/tmp/s');
   });
 });
+
+describe('tickInterval', () => {
+  const base = { env: {}, uid: 1000, cwd: '/', homeDir: '/nonexistent-home' };
+  it.each(['*/5 * * * *', '0 */2 * * 1-5', '*/30 * * * * *'])('accepts %s', (expr) => {
+    expect(loadConfig({ ...base, env: { CARBOND_TICK_INTERVAL: expr } }).tickInterval).toBe(expr);
+  });
+
+  it('rejects what node-cron rejects even when the shape looks right, unless the library check is skipped', () => {
+    const env = { CARBOND_TICK_INTERVAL: '99 * * * *' };
+    expect(() => loadConfig({ ...base, env })).toThrow(/tickInterval: not a cron expression.*\(got "99 \* \* \* \*"\)/);
+    expect(loadConfig({ ...base, env, checkCronWithLibrary: false }).tickInterval).toBe('99 * * * *');
+  });
+});
