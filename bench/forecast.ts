@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { MS_PER_DAY, MS_PER_HOUR } from '../src/core';
-import { forecastLocalValues, type LocalParams } from '../forecasts/local';
+import { DEFAULT_LOCAL_PARAMS, forecastLocalValues, historyNeededMs, type LocalParams } from '../forecasts/local';
 import { ReplaySource, type MeasuredSeries } from '../forecasts/replay';
 
 const DATA_DIR = process.env.CARBOND_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
@@ -77,7 +77,7 @@ interface OriginEval {
 /** Scores the naive forecasts, the local forecaster and (optionally) the provider forecast and the blend at one origin. */
 function evalOrigin(e: OriginEval): void {
   const stepMs = e.src.stepMs(e.zone) as number;
-  const history = e.src.measuredView(e.zone, e.originMs - 35 * MS_PER_DAY, e.originMs, e.originMs);
+  const history = e.src.measuredView(e.zone, e.originMs - historyNeededMs({ ...DEFAULT_LOCAL_PARAMS, ...e.params }), e.originMs, e.originMs);
   if (!history) return;
   const maxLeadMs = Math.max(...e.leadsH) * MS_PER_HOUR;
   const local = forecastLocalValues({ history, nowMs: e.originMs, horizonMs: maxLeadMs - 1, params: e.params });
@@ -116,7 +116,7 @@ function printTable(title: string, rows: { zone: string; scores: Scores }[], met
   }
 }
 
-export function benchHeldOut(fromIso: string, toIso: string, params?: Partial<LocalParams>, yearFiles = ['2021', '2022']): { zone: string; scores: Scores }[] {
+export function benchHeldOut(fromIso: string, toIso: string, params?: Partial<LocalParams>, yearFiles = ['2021', '2022'], leadsH: readonly number[] = LEADS_H): { zone: string; scores: Scores }[] {
   const out: { zone: string; scores: Scores }[] = [];
   for (const spec of ZONES_A) {
     const files = spec.files.filter((f) => yearFiles.some((y) => f.includes(`_${y}_`))).map((f) => path.join(DATA_DIR, f));
@@ -126,7 +126,7 @@ export function benchHeldOut(fromIso: string, toIso: string, params?: Partial<Lo
     const truth = truthOf(series);
     const scores = new Scores();
     const startMs = Math.max(Date.parse(fromIso), (series.startMs[0] as number) + WARMUP_MS);
-    for (let o = startMs; o < Date.parse(toIso); o += 5 * MS_PER_HOUR) evalOrigin({ src, zone: spec.zone, originMs: o, truth, scores, leadsH: LEADS_H, params, withProvider: false });
+    for (let o = startMs; o < Date.parse(toIso); o += 5 * MS_PER_HOUR) evalOrigin({ src, zone: spec.zone, originMs: o, truth, scores, leadsH, params, withProvider: false });
     out.push({ zone: spec.zone, scores });
   }
   return out;

@@ -3,8 +3,8 @@
  *
  *   forecast(lead) = P(slot) + eDay · dayGain · exp(−lead / dayTau) + (eShort − eDay) · exp(−lead / shortTau)
  *
- * - `P` is the seasonal profile: a blend of the hour-of-day profile of the last days
- *   (recent days weigh more) and the hour-of-week profile of the last weeks (weekends);
+ * - `P` is the seasonal profile: the hour-of-day profile of the last days (recent days weigh
+ *   more) plus the weekly anomaly of the last weeks (weekends, see `seasonalProfile`);
  * - `eShort`, `eDay` are the recent deviations from `P` (last few hours, last day): the
  *   weather regime of now, which persists for hours to days and then fades back to the profile.
  *
@@ -13,6 +13,7 @@
  */
 import { MS_PER_DAY, MS_PER_HOUR } from '../../src/core';
 import type { Grid } from './grid';
+import { seasonalProfile } from './profiles';
 
 /** Tuning of the seasonal model (defaults tuned on 2021 data; see ADR 0002). */
 export interface SeasonalParams {
@@ -20,10 +21,14 @@ export interface SeasonalParams {
   readonly dailyDays: number;
   /** Weight of day k back relative to day k−1 (1 = plain mean). */
   readonly dailyDecay: number;
+  /** Days of the short hour-of-day profile competing with the long one (0 = long only). */
+  readonly shortDailyDays: number;
+  /** Days over which the two hour-of-day profiles' recent skill is compared. */
+  readonly skillDays: number;
   /** Weeks of history in the hour-of-week profile. */
   readonly weeklyWeeks: number;
   readonly weeklyDecay: number;
-  /** Share of the hour-of-week profile in P (the rest is hour-of-day). */
+  /** Weight of the weekly anomaly in P (1 = full day-of-week effect, 0 = hour-of-day only). */
   readonly weeklyWeight: number;
   /** Hours averaged for the short-term deviation. */
   readonly shortLevelHours: number;
@@ -42,78 +47,37 @@ export interface SeasonalParams {
 }
 
 export const DEFAULT_SEASONAL_PARAMS: SeasonalParams = Object.freeze({
-  dailyDays: 14,
-  dailyDecay: 0.7,
+  dailyDays: 21,
+  dailyDecay: 0.95,
+  shortDailyDays: 7,
+  skillDays: 14,
   weeklyWeeks: 6,
-  weeklyDecay: 0.9,
-  weeklyWeight: 0.55,
+  weeklyDecay: 1,
+  weeklyWeight: 0.3,
   shortLevelHours: 1,
-  shortTauHours: 24,
-  dayLevelHours: 3,
-  dayTauHours: 72,
-  dayGain: 0.5,
-  lastDayGain: 1,
-  lastDayTauHours: 24,
+  shortTauHours: 36,
+  dayLevelHours: 24,
+  dayTauHours: 60,
+  dayGain: 0.8,
+  lastDayGain: 0.3,
+  lastDayTauHours: 36,
 });
+
+/**
+ * History the model reads, ms: the longer of the two profiles (default 6 weeks).
+ * @example historyNeededMs(DEFAULT_SEASONAL_PARAMS) === 42 * MS_PER_DAY  // max(21 + 14 days, 6 weeks)
+ */
+export function historyNeededMs(p: SeasonalParams = DEFAULT_SEASONAL_PARAMS): number {
+  return Math.max(p.dailyDays + p.skillDays, p.weeklyWeeks * 7) * MS_PER_DAY;
+}
 
 /** Grid intervals of history the model reads: the longer of the two profiles. */
 export function lookbackSteps(stepMs: number, p: SeasonalParams): number {
-  return Math.max(p.dailyDays * stepsPerDay(stepMs), p.weeklyWeeks * 7 * stepsPerDay(stepMs));
+  return Math.round(historyNeededMs(p) / stepMs);
 }
 
 export function stepsPerDay(stepMs: number): number {
   return Math.max(1, Math.round(MS_PER_DAY / stepMs));
-}
-
-/**
- * Weighted mean of `values[n − k·period + h]` over `k = 1..periods`, weight `decay^(k−1)`,
- * for each phase `h` of the period; NaN where no value was known.
- */
-function periodicProfile(values: Float64Array, period: number, periods: number, decay: number): Float64Array {
-  const n = values.length;
-  const out = new Float64Array(period);
-  for (let h = 0; h < period; h++) {
-    let sum = 0;
-    let wsum = 0;
-    let w = 1;
-    for (let k = 1; k <= periods; k++, w *= decay) {
-      const i = n - k * period + h;
-      const v = i >= 0 ? (values[i] as number) : NaN;
-      if (!Number.isNaN(v)) {
-        sum += w * v;
-        wsum += w;
-      }
-    }
-    out[h] = wsum > 0 ? sum / wsum : NaN;
-  }
-  return out;
-}
-
-function meanOf(values: Float64Array): number {
-  let sum = 0;
-  let count = 0;
-  for (const v of values) {
-    if (!Number.isNaN(v)) {
-      sum += v;
-      count++;
-    }
-  }
-  return count > 0 ? sum / count : NaN;
-}
-
-/** The seasonal profile P as a function of the offset `j` from the grid's end (j ≥ 0: future, j < 0: past). */
-export function seasonalProfile(grid: Grid, p: SeasonalParams): (j: number) => number {
-  const spd = stepsPerDay(grid.stepMs);
-  const spw = 7 * spd;
-  const daily = periodicProfile(grid.values, spd, p.dailyDays, p.dailyDecay);
-  const weekly = p.weeklyWeight > 0 ? periodicProfile(grid.values, spw, p.weeklyWeeks, p.weeklyDecay) : undefined;
-  const overall = meanOf(grid.values);
-  return (j: number): number => {
-    const d = daily[((j % spd) + spd) % spd] as number;
-    const base = Number.isNaN(d) ? overall : d;
-    const wk = weekly ? (weekly[((j % spw) + spw) % spw] as number) : NaN;
-    return Number.isNaN(wk) ? base : p.weeklyWeight * wk + (1 - p.weeklyWeight) * base;
-  };
 }
 
 /** Mean of `values[i] − P(i − n)` over the last `steps` known intervals (0 when none is known). */
@@ -137,7 +101,7 @@ function recentDeviation(grid: Grid, profile: (j: number) => number, steps: numb
  * when the grid holds no known value at all.
  */
 export function seasonalForecast(grid: Grid, steps: number, p: SeasonalParams): Float64Array {
-  const profile = seasonalProfile(grid, p);
+  const profile = seasonalProfile(grid, p, stepsPerDay(grid.stepMs));
   const stepH = grid.stepMs / MS_PER_HOUR;
   const eShort = recentDeviation(grid, profile, Math.max(1, Math.round(p.shortLevelHours / stepH)));
   const eDay = recentDeviation(grid, profile, Math.max(1, Math.round(p.dayLevelHours / stepH)));
@@ -147,8 +111,10 @@ export function seasonalForecast(grid: Grid, steps: number, p: SeasonalParams): 
   for (let j = 0; j < steps; j++) {
     const leadH = (j + 1) * stepH;
     const pj = profile(j);
-    const lastDay = grid.values[n - spd + (j % spd)] as number;
-    const yesterday = p.lastDayGain > 0 && !Number.isNaN(lastDay) ? p.lastDayGain * (lastDay - pj) * Math.exp(-leadH / p.lastDayTauHours) : 0;
+    // The last known day at the same hour, against the profile of that day (not of the target day).
+    const lastDayJ = (j % spd) - spd;
+    const lastDay = grid.values[n + lastDayJ] as number;
+    const yesterday = p.lastDayGain > 0 && !Number.isNaN(lastDay) ? p.lastDayGain * (lastDay - profile(lastDayJ)) * Math.exp(-leadH / p.lastDayTauHours) : 0;
     const y = pj + eDay * p.dayGain * Math.exp(-leadH / p.dayTauHours) + (eShort - eDay) * Math.exp(-leadH / p.shortTauHours) + yesterday;
     out[j] = Math.max(0, y);
   }
