@@ -99,10 +99,13 @@ describe('run control through the daemon (built binary, real jobs)', () => {
     await exitWithin(d, 20_000);
   });
 
-  it('holds a manual pause against the plan until resume --auto', async () => {
+  it('prints a job\'s output, and holds a manual pause against the plan until resume --auto', async () => {
     const d = await daemon();
     const job = await submit(100_000);
     await waitFor('progress', async () => (await show(job.id)).step >= 10, 20_000, 200);
+    const logs = await cli('logs', job.id);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/^step 10$/m);
     expect((await cli('pause', job.id)).code).toBe(0);
     await waitFor('the pause', async () => (await show(job.id)).state === 'paused', 20_000, 200);
     await new Promise((r) => setTimeout(r, 2_500)); // a few ticks: the run-everything plan would resume it
