@@ -44,6 +44,8 @@ export interface JobLifecycleDeps {
   slotMs?: number;
   safetyMarginMs?: number;
   policy?: PolicyName;
+  /** Verified checkpoints kept per job after a pause (older ones are deleted and marked pruned). Default 3. */
+  keepCheckpoints?: number;
   /** Called when something happened that deserves a tick soon (a pause completed, a run exited). */
   requestTick?: (reason: string) => void;
 }

@@ -140,4 +140,18 @@ describe('run control with real processes', () => {
     expect(env).toContain('CUDA_VISIBLE_DEVICES=1');
     expect(env.some((e) => e.startsWith('CARBOND_RESUME_FROM='))).toBe(false);
   });
+
+  it('keeps the newest three verified checkpoints after a pause and marks the older ones pruned', async () => {
+    const job = h.submit({ command: [process.execPath, PROTOCOL_JOB, '--steps', '100000', '--step-ms', '10', '--checkpoint-every', '5'] });
+    await progressed(h, job.id, 30);
+    h.actions.set(job.id, 'pause');
+    await h.tick();
+    await h.lifecycle.idle();
+    const all = checkpointsOf(h.db, job.id);
+    const kept = all.filter((c) => c.status === 'verified');
+    expect(kept).toHaveLength(3);
+    expect(all.filter((c) => c.status === 'pruned').length).toBe(all.length - 3);
+    expect(fs.readdirSync(job.checkpointDir).sort()).toEqual(kept.map((c) => path.basename(c.path)).sort());
+    expect(kept.at(-1)!.step).toBe(runsOf(h.db, job.id)[0]!.lastStep);
+  });
 });
