@@ -27,6 +27,7 @@ interface RunSpec {
   mode: SignalMode;
   policy: PolicyName;
   replanEveryMs?: number;
+  commitAtSubmission?: boolean;
 }
 
 const RUNS: RunSpec[] = [
@@ -41,6 +42,7 @@ const RUNS: RunSpec[] = [
   { label: 'window    local', mode: 'local', policy: 'window' },
   { label: 'threshold local', mode: 'local', policy: 'threshold' },
   { label: 'ref: window, day-ahead as given', mode: 'trust', policy: 'window' },
+  { label: 'ref: window chosen at submission', mode: 'trust', policy: 'window', commitAtSubmission: true },
   { label: 'ref: exact hourly, trusting day-ahead', mode: 'trust', policy: 'carbond', replanEveryMs: H },
 ];
 
@@ -58,6 +60,7 @@ function runOne(spec: RunSpec, jobs: readonly SimJob[], zones: ReadonlyMap<strin
   const out = simulate({
     jobs, zones, mode: spec.mode, policy: spec.policy, slotMs: 5 * 60_000, stopwatch: () => performance.now(),
     ...(spec.replanEveryMs ? { replanEveryMs: spec.replanEveryMs } : {}),
+    ...(spec.commitAtSubmission ? { commitAtSubmission: true } : {}),
   });
   const emissionsG = new Map(out.states.map((s) => [s.job.id, s.emissionsG]));
   return {

@@ -30,6 +30,11 @@ export interface SimulateOptions {
   readonly localParams?: Partial<LocalParams>;
   /** Shrinks forecasts towards their next-day mean as lead grows (see `shrinkTowardsMean`); default off. */
   readonly shrinkTauMs?: number;
+  /**
+   * Each job keeps the plan of the first tick that saw it (CATS-style: a start time chosen at
+   * submission and kept). For the `window` reference row; default off (re-plan every tick).
+   */
+  readonly commitAtSubmission?: boolean;
   /** GPUs per simulated site (one site per zone); default unlimited. Each job takes one. */
   readonly siteGpus?: number;
   /** Milliseconds from some fixed origin, for planner timing (e.g. `performance.now`); default none. */
@@ -91,6 +96,20 @@ export function simulate(opts: SimulateOptions): SimulateOutcome {
   let pending = 0;
   let ticks = 0;
   let lastPlan: Plan | undefined;
+  const committed = new Map<string, Plan['jobs'][number]>();
+  const byId = new Map(states.map((s) => [s.job.id, s]));
+  const inputAt = (nowMs: number, active: readonly JobState[]): PlanInput => ({
+    nowMs, slotMs: opts.slotMs, safetyMarginMs: opts.safetyMarginMs ?? 0, sites,
+    series: seriesFor(signal, active, nowMs, opts.slotMs), jobs: active.map(planJobOf), policy: opts.policy,
+    ...(opts.resumePenaltyFactor !== undefined ? { resumePenaltyFactor: opts.resumePenaltyFactor } : {}),
+  });
+  const timedPlan = (input: PlanInput): Plan => {
+    const t0 = opts.stopwatch?.();
+    const p = plan(input);
+    if (t0 !== undefined && opts.stopwatch) plannerMs.push(opts.stopwatch() - t0);
+    opts.onPlan?.(p, input.nowMs);
+    return p;
+  };
   while (states.some((s) => s.phase !== 'done')) {
     const nowMs = clock.now();
     while (pending < states.length && states[pending]!.job.submitAtMs <= nowMs) states[pending++]!.phase = 'queued';
@@ -101,23 +120,24 @@ export function simulate(opts: SimulateOptions): SimulateOutcome {
       continue;
     }
     ticks++;
-    const replan = opts.replanEveryMs === undefined || !lastPlan || nowMs % opts.replanEveryMs === 0 || active.some((s) => !lastPlan!.jobs.some((j) => j.jobId === s.job.id));
+    if (opts.commitAtSubmission) {
+      const fresh = active.filter((s) => !committed.has(s.job.id));
+      if (fresh.length > 0) {
+        const p = timedPlan(inputAt(nowMs, active));
+        for (const j of p.jobs) if (!committed.has(j.jobId)) committed.set(j.jobId, j);
+      }
+      lastPlan = { createdAtMs: nowMs, policy: opts.policy, decisions: [], jobs: [...committed.values()], nextWakeMs: Infinity };
+      followPlan(lastPlan, active, nowMs);
+    }
+    const replan = opts.commitAtSubmission ? false : opts.replanEveryMs === undefined || !lastPlan || nowMs % opts.replanEveryMs === 0 || active.some((s) => !lastPlan!.jobs.some((j) => j.jobId === s.job.id));
     if (replan) {
-      const input: PlanInput = {
-        nowMs, slotMs: opts.slotMs, safetyMarginMs: opts.safetyMarginMs ?? 0, sites,
-        series: seriesFor(signal, active, nowMs, opts.slotMs), jobs: active.map(planJobOf), policy: opts.policy,
-        ...(opts.resumePenaltyFactor !== undefined ? { resumePenaltyFactor: opts.resumePenaltyFactor } : {}),
-      };
-      const t0 = opts.stopwatch?.();
-      lastPlan = plan(input);
-      if (t0 !== undefined && opts.stopwatch) plannerMs.push(opts.stopwatch() - t0);
-      opts.onPlan?.(lastPlan, nowMs);
-      for (const d of lastPlan.decisions) applyDecision(states.find((s) => s.job.id === d.jobId)!, d, nowMs);
-    } else {
+      lastPlan = timedPlan(inputAt(nowMs, active));
+      for (const d of lastPlan.decisions) applyDecision(byId.get(d.jobId)!, d, nowMs);
+    } else if (!opts.commitAtSubmission) {
       followPlan(lastPlan!, active, nowMs);
     }
     let nextMs = Math.min(lastPlan!.nextWakeMs, signal.nextArrivalMs(nowMs), nextSubmitMs);
-    if (opts.replanEveryMs !== undefined) nextMs = Math.min(nextMs, (Math.floor(nowMs / opts.replanEveryMs) + 1) * opts.replanEveryMs, nextSwitchMs(lastPlan!, nowMs));
+    if (opts.replanEveryMs !== undefined || opts.commitAtSubmission) nextMs = Math.min(nextMs, opts.replanEveryMs ? (Math.floor(nowMs / opts.replanEveryMs) + 1) * opts.replanEveryMs : Infinity, nextSwitchMs(lastPlan!, nowMs));
     for (const s of active) if (s.phase === 'running') nextMs = Math.min(nextMs, nowMs + s.overheadLeftMs + s.remainingMs);
     if (!(nextMs > nowMs)) nextMs = nowMs + opts.slotMs;
     for (const s of active) advanceJob(s, nowMs, nextMs, actuals.get(s.site ?? s.job.homeSite)!);
