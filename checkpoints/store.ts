@@ -97,7 +97,10 @@ export interface CheckpointStore {
   list(): Promise<CheckpointEntry[]>;
   /** The newest verified checkpoint; newer ones that fail are skipped and reported. */
   latestVerified(): Promise<LatestVerified>;
-  /** Keeps the newest `keep` verified checkpoints (and anything newer); removes the rest. */
+  /**
+   * Keeps the newest `keep` verified checkpoints (and anything newer, e.g. a corrupt one kept
+   * for inspection) and removes everything older. With fewer than `keep` verified, removes nothing.
+   */
   prune(keep: number): Promise<PruneResult>;
   /** Removes leftovers of interrupted writes (call only while the job is not running). */
   removeTemporaries(): Promise<string[]>;

@@ -85,6 +85,19 @@ async function resume(store: CheckpointStore, from: string, task: TrainingTask, 
 
 /** Runs training until done or paused. Throws `CheckpointError` when a checkpoint cannot be read or written. */
 export async function runHarness(o: HarnessOptions): Promise<HarnessResult> {
+  // Listen first, so a pause asked for while the backend loads is honoured, not fatal.
+  let pauseRequested = false;
+  const signal = o.pauseSignal ?? DEFAULT_PAUSE_SIGNAL;
+  const onSignal = (): void => void (pauseRequested = true);
+  process.on(signal, onSignal);
+  try {
+    return await train(o, () => pauseRequested);
+  } finally {
+    process.removeListener(signal, onSignal);
+  }
+}
+
+async function train(o: HarnessOptions, pauseAsked: () => boolean): Promise<HarnessResult> {
   const choice = await selectBackend(o.backend ?? 'auto');
   const backend = choice.name;
   const emit = (e: JobEvent): void => (o.eventsPath ? appendEvent(o.eventsPath, e) : undefined);
@@ -105,30 +118,24 @@ export async function runHarness(o: HarnessOptions): Promise<HarnessResult> {
     if (prune) await store.prune(o.keep ?? 3);
     return written.checkpoint.path;
   };
+  const checkpointed = async (prune: boolean): Promise<{ checkpointPath?: string }> => {
+    const checkpointPath = await checkpoint(prune);
+    return checkpointPath ? { checkpointPath } : {};
+  };
   if (o.checkpointDir) await store.prune(o.keep ?? 3); // retention of earlier runs, off the pause path
 
-  let pauseRequested = false;
-  const signal = o.pauseSignal ?? DEFAULT_PAUSE_SIGNAL;
-  const onSignal = (): void => void (pauseRequested = true);
-  process.on(signal, onSignal);
-  try {
-    emit({ event: 'progress', step, totalSteps: o.totalSteps, backend });
-    while (step < o.totalSteps) {
-      const loss = task.trainStep(step);
-      step += 1;
-      if (o.lossLogPath) fs.appendFileSync(o.lossLogPath, `${step}\t${loss}\t${float32Hex(loss)}\n`);
-      emit({ event: 'progress', step, totalSteps: o.totalSteps, loss, backend });
-      if (o.pauseAtStep !== undefined && step === o.pauseAtStep && startStep < o.pauseAtStep) pauseRequested = true;
-      await sleep(o.stepDelayMs ?? 0); // also lets the signal handler run
-      if (pauseRequested && step < o.totalSteps) {
-        const checkpointPath = await checkpoint(false);
-        return { outcome: 'paused', step, backend, ...(checkpointPath ? { checkpointPath } : {}) };
-      }
-      if (o.checkpointEvery && step % o.checkpointEvery === 0 && step < o.totalSteps) await checkpoint(true);
-    }
-    const checkpointPath = await checkpoint(true);
-    return { outcome: 'finished', step, backend, ...(checkpointPath ? { checkpointPath } : {}) };
-  } finally {
-    process.removeListener(signal, onSignal);
+  emit({ event: 'progress', step, totalSteps: o.totalSteps, backend });
+  await sleep(0);
+  if (pauseAsked() && step < o.totalSteps) return { outcome: 'paused', step, backend, ...(await checkpointed(false)) }; // asked during start-up
+  while (step < o.totalSteps) {
+    const loss = task.trainStep(step);
+    step += 1;
+    if (o.lossLogPath) fs.appendFileSync(o.lossLogPath, `${step}\t${loss}\t${float32Hex(loss)}\n`);
+    emit({ event: 'progress', step, totalSteps: o.totalSteps, loss, backend });
+    const hook = o.pauseAtStep !== undefined && step === o.pauseAtStep && startStep < o.pauseAtStep;
+    await sleep(o.stepDelayMs ?? 0); // also lets the signal handler run
+    if ((hook || pauseAsked()) && step < o.totalSteps) return { outcome: 'paused', step, backend, ...(await checkpointed(false)) };
+    if (o.checkpointEvery && step % o.checkpointEvery === 0 && step < o.totalSteps) await checkpoint(true);
   }
+  return { outcome: 'finished', step, backend, ...(await checkpointed(true)) };
 }
