@@ -22,7 +22,8 @@ function loadVega(): Promise<{ vega: VegaModule; vl: VegaLiteModule }> {
 
 /** A rendered chart: what it shows, and its SVG. */
 export interface RenderedChart {
-  id: 'intensity' | 'cumulative' | 'avoided-by-month';
+  /** `intensity`, `cumulative`, `avoided-by-month`, or `job:<id>` for a job's own chart. */
+  id: string;
   title: string;
   svg: string;
 }
@@ -31,7 +32,7 @@ const WIDTH = 720;
 const CONFIG = { font: 'sans-serif', background: 'white', axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11 } };
 
 /** vega-lite specs of the three charts (exported for tests). */
-export function chartSpecs(report: Report): Array<{ id: RenderedChart['id']; title: string; spec: Record<string, unknown> }> {
+export function chartSpecs(report: Report): Array<{ id: string; title: string; spec: Record<string, unknown> }> {
   const c = report.charts;
   return [
     {
@@ -81,11 +82,47 @@ export function chartSpecs(report: Report): Array<{ id: RenderedChart['id']; tit
   ];
 }
 
-/** Renders every chart to SVG. */
+/** Jobs that get a chart of their own: the largest emitters, at most this many (each chart costs ~0.1 s to render). */
+export const MAX_JOB_CHARTS = 6;
+
+/** A job's chart: the intensity of the zones it could run in, over its life, with its runs shaded. */
+function jobChartSpecs(report: Report): Array<{ id: string; title: string; spec: Record<string, unknown> }> {
+  const c = report.charts;
+  return [...report.jobs]
+    .filter((j) => j.firstSampleAt !== null)
+    .sort((a, b) => b.figures.actualG - a.figures.actualG)
+    .slice(0, MAX_JOB_CHARTS)
+    .map((j) => {
+      const runs = c.runs.filter((r) => r.jobId === j.id);
+      const zones = new Set([j.homeZone, ...runs.map((r) => r.zone)]);
+      const from = j.submittedAt;
+      const to = j.lastSampleAt as string;
+      const intensity = c.intensity.filter((p) => zones.has(p.zone) && p.at >= from.slice(0, 13) && p.at <= to);
+      return {
+        id: `job:${j.id}`,
+        title: `${j.name} (${j.id}): intensity with its runs (shaded); avoided ${j.figures.avoidedG} g`,
+        spec: {
+          width: WIDTH, height: 160, config: CONFIG,
+          layer: [
+            { data: { values: runs }, mark: { type: 'rect', color: '#2e7d32', opacity: 0.25 }, encoding: { x: { field: 'start', type: 'temporal', title: 'time (UTC)' }, x2: { field: 'end' } } },
+            {
+              data: { values: intensity }, mark: { type: 'line', interpolate: 'step-after' },
+              encoding: {
+                x: { field: 'at', type: 'temporal', title: 'time (UTC)' }, y: { field: 'gPerKWh', type: 'quantitative', title: 'gCO2eq/kWh' },
+                color: { field: 'zone', type: 'nominal', title: 'zone' },
+              },
+            },
+          ],
+        },
+      };
+    });
+}
+
+/** Renders every chart to SVG: the three report charts, then one per large job. */
 export async function renderCharts(report: Report): Promise<RenderedChart[]> {
   const { vega, vl } = await loadVega();
   const out: RenderedChart[] = [];
-  for (const { id, title, spec } of chartSpecs(report)) {
+  for (const { id, title, spec } of [...chartSpecs(report), ...jobChartSpecs(report)]) {
     const compiled = vl.compile(spec).spec;
     const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
     try {

@@ -84,6 +84,13 @@ if (!CHROMIUM && !IN_CI) {
       expect(cumulative).toMatch(/>actual<\/text>/);
       expect(cumulative).toMatch(/>baseline<\/text>/);
       expect(monthly).toMatch(/>2026-11<\/text>/);
+      // each job's own chart: its zones' intensity with its runs shaded
+      const jobCharts = [...dom.stdout.matchAll(/<figure data-chart="job:([\w-]+)">([\s\S]*?)<\/figure>/g)];
+      expect(jobCharts.map((c) => c[1]).sort()).toEqual(['job-a', 'job-b', 'job-c']);
+      const migrated = jobCharts.find((c) => c[1] === 'job-b')![2]!;
+      expect(migrated).toMatch(/>FR<\/text>/);
+      expect(migrated).toMatch(/>GB<\/text>/);
+      expect(migrated).toMatch(/mark-rect[\s\S]*<path[^>]*d="M[^"]+"/);
 
       const png = path.join(dir, 'report.png');
       const shot = await chromium([`--screenshot=${png}`, '--window-size=1200,2600', '--hide-scrollbars', `file://${out}`], dir);
