@@ -138,15 +138,15 @@ function fillValues(runs: readonly Float64Array[], resumes: readonly Float64Arra
         const run = c + V[next + w]!;
         runRow[base + w] = run;
         const v = r + (k === 0 ? run : V[after + w]!);
-        if (v < bestRow[w]!) {
-          secondRow[w] = bestRow[w]!;
-          secondIdx[w] = bestIdx[w]!;
-          bestRow[w] = v;
-          bestIdx[w] = s;
-        } else if (v < secondRow[w]!) {
-          secondRow[w] = v;
-          secondIdx[w] = s;
-        }
+        const b = bestRow[w]!;
+        const bi = bestIdx[w]!;
+        const sec = secondRow[w]!;
+        const newBest = v < b;
+        const newSecond = !newBest && v < sec;
+        secondRow[w] = newBest ? b : newSecond ? v : sec;
+        secondIdx[w] = newBest ? bi : newSecond ? s : secondIdx[w]!;
+        bestRow[w] = newBest ? v : b;
+        bestIdx[w] = newBest ? s : bi;
       }
     }
     const pNow = pBase + t * stride;
