@@ -20,7 +20,7 @@ import type {
   CheckpointEntry, CheckpointFailure, CheckpointFailureReason, CheckpointInfo, CheckpointResult,
   CheckpointStore, LatestVerified, PruneResult, WriteCheckpointInput,
 } from './store';
-import { checkpointName, TEMP_PREFIX } from './store';
+import { checkpointName, newestVerified, sortEntries, TEMP_PREFIX } from './store';
 
 export interface FsCheckpointStoreOptions {
   /** The job's checkpoint directory; created when missing. */
@@ -29,15 +29,6 @@ export interface FsCheckpointStoreOptions {
   jobId?: string;
   /** For `createdAt`; default the system clock. */
   clock?: Clock;
-}
-
-/**
- * Where a directory without a readable manifest sorts: the last number in its name
- * (`ckpt-000000001200` → 1200), else before everything (-1).
- */
-function stepFromName(name: string): number {
-  const m = /(\d+)(?!.*\d)/.exec(name);
-  return m ? Number(m[1]) : -1;
 }
 
 const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | undefined)?.code;
@@ -193,32 +184,17 @@ export function createFsCheckpointStore(options: FsCheckpointStoreOptions): Chec
       const read = await readManifest(dir);
       entries.push('manifest' in read ? { path: dir, name: d.name, step: read.manifest.step } : { path: dir, name: d.name });
     }
-    const key = (e: CheckpointEntry): number => e.step ?? stepFromName(e.name);
-    return entries.sort((a, b) => key(a) - key(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  }
-
-  /** Walks newest → oldest, verifying, until `want` verified checkpoints are found. */
-  async function newestVerified(want: number): Promise<{ verified: CheckpointInfo[]; failures: CheckpointFailure[]; older: CheckpointEntry[] }> {
-    const entries = (await list()).reverse();
-    const verified: CheckpointInfo[] = [];
-    const failures: CheckpointFailure[] = [];
-    let i = 0;
-    for (; i < entries.length && verified.length < want; i++) {
-      const r = await verify((entries[i] as CheckpointEntry).path);
-      if (r.ok) verified.push(r.checkpoint);
-      else failures.push(r.failure);
-    }
-    return { verified, failures, older: entries.slice(i) };
+    return sortEntries(entries);
   }
 
   async function latestVerified(): Promise<LatestVerified> {
-    const { verified, failures } = await newestVerified(1);
+    const { verified, failures } = await newestVerified(await list(), verify, 1);
     return verified[0] ? { checkpoint: verified[0], failures } : { failures };
   }
 
   async function prune(keep: number): Promise<PruneResult> {
     if (!Number.isSafeInteger(keep) || keep < 1) throw new RangeError(`prune keeps at least 1 checkpoint (got ${keep})`);
-    const { verified, failures, older } = await newestVerified(keep);
+    const { verified, failures, older } = await newestVerified(await list(), verify, keep);
     const removed: string[] = [];
     if (verified.length === keep) {
       for (const e of older) {

@@ -12,8 +12,8 @@ import { CheckpointError } from '../src/core/errors';
 import type { FileData } from './hash';
 import type { Manifest, ManifestFile } from './manifest';
 import { isSafeRelativePath, manifestBytes, validateManifest } from './manifest';
-import type { CheckpointEntry, CheckpointFailureReason, CheckpointResult, CheckpointStore, LatestVerified, PruneResult } from './store';
-import { checkpointName } from './store';
+import type { CheckpointEntry, CheckpointFailureReason, CheckpointResult, CheckpointStore, LatestVerified } from './store';
+import { checkpointName, newestVerified, sortEntries } from './store';
 
 interface Dir {
   files: Map<string, Buffer>;
@@ -88,21 +88,7 @@ export function createMemoryCheckpointStore(options: { root: string; jobId?: str
       const m = readManifest(dir);
       entries.push('ok' in m ? { path: dir, name } : { path: dir, name, step: m.step });
     }
-    const key = (e: CheckpointEntry): number => e.step ?? Number(/(\d+)(?!.*\d)/.exec(e.name)?.[1] ?? -1);
-    return entries.sort((a, b) => key(a) - key(b) || (a.name < b.name ? -1 : 1));
-  }
-
-  async function newestVerified(want: number): Promise<PruneResult & { older: CheckpointEntry[] }> {
-    const entries = (await list()).reverse();
-    const out: PruneResult & { older: CheckpointEntry[] } = { kept: [], removed: [], failures: [], older: [] };
-    let i = 0;
-    for (; i < entries.length && out.kept.length < want; i++) {
-      const r = await verify((entries[i] as CheckpointEntry).path);
-      if (r.ok) out.kept.push(r.checkpoint);
-      else out.failures.push(r.failure);
-    }
-    out.older = entries.slice(i);
-    return out;
+    return sortEntries(entries);
   }
 
   const store: MemoryCheckpointStore = {
@@ -125,16 +111,14 @@ export function createMemoryCheckpointStore(options: { root: string; jobId?: str
     },
     list,
     async latestVerified(): Promise<LatestVerified> {
-      const { kept, failures } = await newestVerified(1);
-      return kept[0] ? { checkpoint: kept[0], failures } : { failures };
+      const { verified, failures } = await newestVerified(await list(), verify, 1);
+      return verified[0] ? { checkpoint: verified[0], failures } : { failures };
     },
     async prune(keep) {
       if (!Number.isSafeInteger(keep) || keep < 1) throw new RangeError(`prune keeps at least 1 checkpoint (got ${keep})`);
-      const r = await newestVerified(keep);
-      if (r.kept.length === keep) {
-        for (const e of r.older) if (dirs.delete(e.path)) r.removed.push(e.path);
-      }
-      return { kept: r.kept, removed: r.removed, failures: r.failures };
+      const { verified, failures, older } = await newestVerified(await list(), verify, keep);
+      const removed = verified.length === keep ? older.map((e) => e.path).filter((p) => dirs.delete(p)) : [];
+      return { kept: verified, removed, failures };
     },
     async removeTemporaries() {
       const temps = [...dirs.keys()].filter((d) => path.dirname(d) === root && path.basename(d).startsWith('.tmp-'));

@@ -116,3 +116,39 @@ export function checkpointName(step: number): string {
 
 /** Prefix of in-progress or replaced directories; `list()` skips every name starting with `.`. */
 export const TEMP_PREFIX = '.tmp-';
+
+/**
+ * Where a directory sorts: its manifest's step, else the last number in its name
+ * (`ckpt-000000001200` without a manifest → 1200), else before everything (-1).
+ */
+export function sortKeyOf(entry: CheckpointEntry): number {
+  if (entry.step !== undefined) return entry.step;
+  const m = /(\d+)(?!.*\d)/.exec(entry.name);
+  return m ? Number(m[1]) : -1;
+}
+
+/** Orders entries oldest first (by `sortKeyOf`, then name). Shared by every store. */
+export function sortEntries(entries: CheckpointEntry[]): CheckpointEntry[] {
+  return entries.sort((a, b) => sortKeyOf(a) - sortKeyOf(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Walks `entries` newest → oldest, verifying, until `want` verified checkpoints are found;
+ * returns them (newest first), the failures met, and the entries older than the last one looked at.
+ */
+export async function newestVerified(
+  entries: readonly CheckpointEntry[],
+  verify: (path: string) => Promise<CheckpointResult>,
+  want: number,
+): Promise<{ verified: CheckpointInfo[]; failures: CheckpointFailure[]; older: CheckpointEntry[] }> {
+  const newestFirst = [...entries].reverse();
+  const verified: CheckpointInfo[] = [];
+  const failures: CheckpointFailure[] = [];
+  let i = 0;
+  for (; i < newestFirst.length && verified.length < want; i++) {
+    const r = await verify((newestFirst[i] as CheckpointEntry).path);
+    if (r.ok) verified.push(r.checkpoint);
+    else failures.push(r.failure);
+  }
+  return { verified, failures, older: newestFirst.slice(i) };
+}
