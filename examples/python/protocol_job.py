@@ -12,6 +12,7 @@ real training script does under carbond:
   renamed into place), reports it, and exits 0.
 
 Usage: protocol_job.py --steps N --step-seconds S [--checkpoint-every K] [--no-manifest]
+                       [--pause-signal SIG] [--ignore-pause]
 """
 import argparse
 import hashlib
@@ -112,13 +113,15 @@ def main():
     parser.add_argument("--checkpoint-every", type=int, default=0)
     parser.add_argument("--no-manifest", action="store_true", help="leave the manifest to carbond")
     parser.add_argument("--pause-signal", default="SIGTERM")
+    parser.add_argument("--ignore-pause", action="store_true",
+                        help="test aid: ignore the pause signal, as a job without protocol support would")
     args = parser.parse_args()
 
     root = os.path.abspath(os.environ.get("CARBOND_CHECKPOINT_DIR") or "checkpoints")
     resume_from = os.environ.get("CARBOND_RESUME_FROM") or None
     events = os.environ.get("CARBOND_EVENTS") or None
     os.makedirs(root, exist_ok=True)
-    signal.signal(getattr(signal, args.pause_signal), on_pause)
+    signal.signal(getattr(signal, args.pause_signal), signal.SIG_IGN if args.ignore_pause else on_pause)
 
     state = {"step": 0, "sum": 0}
     if resume_from:

@@ -55,6 +55,20 @@ describe('examples/python/protocol_job.py', () => {
     expect(state).toEqual({ step: 40, sum: (40 * 41) / 2 });
   }, 60_000);
 
+  it('keeps running through the pause signal with --ignore-pause, so only a kill stops it (a test aid for executors)', async () => {
+    const events = path.join(dir, 'events.jsonl');
+    child = start('python3', [PY_JOB, '--steps', '400', '--step-seconds', '0.02', '--checkpoint-every', '5', '--ignore-pause'], { env: env() });
+    await waitFor('step 6', () => eventsOf(events).some((e) => e.event === 'progress' && e.step >= 6));
+    child.proc.kill('SIGTERM');
+    const at = eventsOf(events).filter((e): e is ProgressEvent => e.event === 'progress').length;
+    await waitFor('more steps after SIGTERM', () => eventsOf(events).filter((e) => e.event === 'progress').length > at + 5);
+    child.proc.kill('SIGKILL');
+    expect((await child.exited).signal).toBe('SIGKILL');
+    const latest = await createFsCheckpointStore({ root: path.join(dir, 'ck') }).latestVerified();
+    expect((latest.checkpoint?.step ?? 0) % 5).toBe(0);
+    expect(latest.checkpoint?.step).toBeGreaterThanOrEqual(5);
+  }, 60_000);
+
   it('leaves the manifest to carbond with --no-manifest, and the manifest carbond writes verifies', async () => {
     const store = createFsCheckpointStore({ root: path.join(dir, 'ck') });
     const first = await pauseAfter(2, ['--steps', '40', '--step-seconds', '0.05', '--no-manifest']);
