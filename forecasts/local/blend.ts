@@ -10,8 +10,8 @@
  *    `d` the blend's deviation from `L` at the end of the horizon, so the weather the
  *    provider saw carries on for a while instead of jumping back to the profile.
  *
- * Worked example (w = 0.8, biasTau = 12 h): provider 300, local 260, observed error −20 g
- * (the provider ran high), lead 6 h: F' = 300 − 20·e^(−0.5) = 287.9; y = 0.8·287.9 + 0.2·260 = 282.3.
+ * Worked example (w = 0.7, biasTau = 12 h): provider 300, local 260, observed error −20 g
+ * (the provider ran high), lead 6 h: F' = 300 − 20·e^(−0.5) = 287.9; y = 0.7·287.9 + 0.3·260 = 279.5.
  */
 import { MS_PER_HOUR } from '../../src/core';
 import { resample, type Grid, type HistoryInput } from './grid';
@@ -28,10 +28,10 @@ export interface BlendParams {
 }
 
 export const DEFAULT_BLEND_PARAMS: BlendParams = Object.freeze({
-  providerWeight: 0.8,
-  biasHours: 3,
+  providerWeight: 0.7,
+  biasHours: 1,
   biasTauHours: 12,
-  extensionTauHours: 24,
+  extensionTauHours: 48,
 });
 
 /** Mean of measured − forecast over the last `steps` grid intervals where both are known (0 if none). */

@@ -26,13 +26,14 @@ export interface ErrorModel {
 const BIN_HOURS = [1, 3, 6, 12, 24, 48, 72, 96, 120, 168] as const;
 
 /**
- * A prior for zones without enough history: the local forecaster's pooled error on the
- * 2021–22 benchmark zones (ADR 0002), growing with lead.
+ * A prior for zones without enough history: roughly the local forecaster's mean MAPE over
+ * the benchmark zones (`npm run bench:forecast`, ADR 0002: ~8 % at 6 h, ~14 % at 24 h,
+ * ~18 % at 72 h), relative std ≈ 1.3 × MAPE.
  */
 export const PRIOR_ERROR_MODEL: ErrorModel = Object.freeze({
   leadMs: BIN_HOURS.map((h) => h * MS_PER_HOUR),
-  mapePct: [4, 7, 10, 13, 16, 19, 20, 21, 21, 22],
-  relStd: [0.06, 0.1, 0.14, 0.18, 0.22, 0.26, 0.27, 0.28, 0.28, 0.29],
+  mapePct: [3, 5, 8, 10, 14, 17, 19, 20, 21, 22],
+  relStd: [0.04, 0.07, 0.1, 0.13, 0.18, 0.22, 0.25, 0.26, 0.27, 0.29],
   relBias: BIN_HOURS.map(() => 0),
   samples: BIN_HOURS.map(() => 0),
 });
@@ -109,7 +110,7 @@ function fromAccumulators(acc: readonly Acc[], minSamples: number): ErrorModel {
 
 /**
  * The model's figures at any lead, interpolated linearly between bin edges (flat beyond the ends).
- * @example errorAtLead(PRIOR_ERROR_MODEL, 36 * MS_PER_HOUR).mapePct === 17.5  // halfway between 24 h (16) and 48 h (19)
+ * @example errorAtLead(PRIOR_ERROR_MODEL, 36 * MS_PER_HOUR).mapePct === 15.5  // halfway between 24 h (14) and 48 h (17)
  */
 export function errorAtLead(model: ErrorModel, leadMs: number): { mapePct: number; relStd: number } {
   const e = model.leadMs;

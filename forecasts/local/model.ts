@@ -47,9 +47,9 @@ export interface SeasonalParams {
 }
 
 export const DEFAULT_SEASONAL_PARAMS: SeasonalParams = Object.freeze({
-  dailyDays: 21,
+  dailyDays: 28,
   dailyDecay: 0.95,
-  shortDailyDays: 7,
+  shortDailyDays: 10,
   skillDays: 14,
   weeklyWeeks: 6,
   weeklyDecay: 1,
@@ -58,14 +58,14 @@ export const DEFAULT_SEASONAL_PARAMS: SeasonalParams = Object.freeze({
   shortTauHours: 36,
   dayLevelHours: 24,
   dayTauHours: 60,
-  dayGain: 0.8,
-  lastDayGain: 0.3,
+  dayGain: 0.9,
+  lastDayGain: 0.2,
   lastDayTauHours: 36,
 });
 
 /**
  * History the model reads, ms: the longer of the two profiles (default 6 weeks).
- * @example historyNeededMs(DEFAULT_SEASONAL_PARAMS) === 42 * MS_PER_DAY  // max(21 + 14 days, 6 weeks)
+ * @example historyNeededMs(DEFAULT_SEASONAL_PARAMS) === 42 * MS_PER_DAY  // max(28 + 14 days, 6 weeks)
  */
 export function historyNeededMs(p: SeasonalParams = DEFAULT_SEASONAL_PARAMS): number {
   return Math.max(p.dailyDays + p.skillDays, p.weeklyWeeks * 7) * MS_PER_DAY;
