@@ -11,15 +11,19 @@ import type { DaemonContext } from './context';
 import { walCheckpointStep } from './housekeeping';
 import { jobsExtension } from './jobs/extension';
 import { meterExtension } from '../meters/extension';
+import { signalExtension } from './signal/extension';
 import type { TickStep } from './tick';
 
 export interface DaemonExtension {
   name: string;
   /** Control API routes (see ./api/routes). */
   routes?: readonly Route[];
-  /** Tick steps, created once per daemon with its context. */
+  /** Tick steps, created once per daemon with its context, after every extension's `start` (services are provided by then). */
   tickSteps?(ctx: DaemonContext): readonly TickStep[];
-  /** After the ledger is open and before the socket listens and the first tick (e.g. reconcile runs). */
+  /**
+   * After the ledger is open and before the socket listens and the first tick (e.g. reconcile
+   * runs, provide services). If a later start fails, the extensions already started are stopped.
+   */
   start?(ctx: DaemonContext): Promise<void>;
   /** On shutdown, after the last tick finished, before the ledger closes (e.g. checkpoint-and-pause jobs). */
   stop?(ctx: DaemonContext): Promise<void>;
@@ -34,6 +38,7 @@ export const coreExtension: DaemonExtension = {
 
 export const daemonExtensions: DaemonExtension[] = [
   coreExtension,
+  signalExtension,
   jobsExtension,
   meterExtension,
   // one line per feature, e.g. signalExtension, plannerExtension, executorExtension

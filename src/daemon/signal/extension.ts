@@ -20,9 +20,27 @@ export const SIGNAL = new ServiceKey<SignalService>('signal');
 export interface SignalExtensionOptions {
   /** Builders for provider types outside forecasts/registry (e.g. `file` → the replay provider). */
   extraFactories?: Readonly<Record<string, ProviderFactory>>;
+  /**
+   * How long a tick waits for the zone refresh, ms (default 2000). A slower refresh (an
+   * unreachable provider retrying) goes on in the background and the tick plans with the
+   * series already stored; the next tick does not start a second refresh meanwhile.
+   */
+  refreshWaitMs?: number;
+}
+
+/** Waits for `p` at most `ms` (the timer never keeps the process alive). */
+async function boundedWait(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); timer.unref(); });
+  try {
+    await Promise.race([p, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function createSignalExtension(options: SignalExtensionOptions = {}): DaemonExtension & { signalOf(ctx: DaemonContext): SignalService } {
+  const inFlight = new WeakMap<DaemonContext, Promise<void>>();
   const signalOf = (ctx: DaemonContext): SignalService => {
     const known = ctx.services.find(SIGNAL);
     if (known) return known;
@@ -45,9 +63,17 @@ export function createSignalExtension(options: SignalExtensionOptions = {}): Dae
       name: 'refresh-signals',
       phase: 'signal',
       run: async (nowMs) => {
-        if (!ctx.isStopping()) await signalOf(ctx).refreshZones(nowMs);
+        if (ctx.isStopping()) return;
+        let flight = inFlight.get(ctx);
+        if (!flight) {
+          flight = signalOf(ctx).refreshZones(nowMs).then(() => undefined, () => undefined).finally(() => inFlight.delete(ctx));
+          inFlight.set(ctx, flight);
+        }
+        await boundedWait(flight, options.refreshWaitMs ?? 2_000);
       },
     }],
+    // A refresh still in flight (a slow provider) finishes before the ledger closes.
+    stop: async (ctx) => { await inFlight.get(ctx); },
   };
 }
 

@@ -7,9 +7,11 @@
 import type { StatusContributor } from './contribute';
 import { jobsStatus } from '../jobs/status';
 import { energyStatus } from '../../reports/status-contributor';
+import { zonesStatus } from '../signal/status';
 
 export const statusContributors: StatusContributor[] = [
   jobsStatus,
   energyStatus,
+  zonesStatus,
   // e.g. zonesStatus, jobsStatus — one line each
 ];

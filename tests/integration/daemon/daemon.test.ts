@@ -45,7 +45,7 @@ describe('daemon in-process on a real state dir', () => {
       source: 'daemon',
       daemon: { running: true, pid: process.pid, startedAt: '2026-11-29T03:00:00.000Z', version: h.ctx.version },
       ledger: { path: config.ledgerPath, exists: true, schemaVersion: expect.any(Number) },
-      zones: [], jobs: [],
+      zones: [expect.objectContaining({ zone: 'GB', stale: true })], jobs: [],
     });
     const index = await callDaemon<{ routes: Array<{ method: string; path: string }> }>(config.socketPath, { path: '/v1' });
     expect(index.routes.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/status', 'GET /v1']);
@@ -139,5 +139,28 @@ describe('daemon in-process on a real state dir', () => {
     await expect(startDaemon(config, { logger: memoryLogger(), extensions: [broken], schedule: false, env: {} })).rejects.toThrow('cannot reconcile');
     expect(fs.existsSync(path.join(config.stateDir, 'daemon.lock'))).toBe(false);
     await start();
+  });
+});
+
+describe('daemon start-up order', () => {
+  let dir: string;
+  beforeEach(() => { dir = makeTempDir(); });
+  afterEach(() => removeDir(dir));
+
+  it('creates tick steps after every start hook, and stops started extensions when a later one fails', async () => {
+    const file = path.join(dir, 'config.toml');
+    fs.writeFileSync(file, '');
+    const config = loadConfig({ env: {}, uid: 1000, cwd: dir, homeDir: dir, configFlag: file, stateDirFlag: path.join(dir, 'state') });
+    const calls: string[] = [];
+    const a: DaemonExtension = { name: 'a', start: async () => { calls.push('start a'); }, stop: async () => { calls.push('stop a'); }, tickSteps: () => { calls.push('steps a'); return []; } };
+    const b: DaemonExtension = { name: 'b', start: async () => { calls.push('start b'); }, tickSteps: () => { calls.push('steps b'); return []; } };
+    const h = await startDaemon(config, { clock: new ManualClock(T0), logger: memoryLogger(), extensions: [a, b], schedule: false, env: {} });
+    await h.stop('test');
+    expect(calls).toEqual(['start a', 'start b', 'steps a', 'steps b', 'stop a']);
+
+    calls.length = 0;
+    const broken: DaemonExtension = { name: 'broken', start: async () => { throw new Error('no executor'); } };
+    await expect(startDaemon(config, { logger: memoryLogger(), extensions: [a, broken], schedule: false, env: {} })).rejects.toThrow('no executor');
+    expect(calls).toEqual(['start a', 'stop a']);
   });
 });
