@@ -59,6 +59,8 @@ export async function startDaemon(config: Config, options: StartDaemonOptions = 
   const lock = acquireStateLock(config.stateDir);
   let db: Db | undefined;
   let server: ApiServer | undefined;
+  const started: DaemonExtension[] = [];
+  let ctx: DaemonContext | undefined;
   try {
     db = openLedger(config.ledgerPath, { nowMs: clock.now() });
     const startedAtMs = clock.now();
@@ -66,15 +68,21 @@ export async function startDaemon(config: Config, options: StartDaemonOptions = 
     if (crashed > 0) logger.warn('previous daemon did not stop cleanly', { runs: crashed });
     const daemonRunId = recordDaemonStart(db, { pid: process.pid, version: carbondVersion(), startedAtMs });
     let stopping = false;
-    const ctx: DaemonContext = {
+    // The ticker exists once every extension has started; a tick requested before (during a
+    // start hook) is covered by the first tick, which runs right after start-up.
+    const tick: { ticker?: Ticker } = {};
+    ctx = {
       config, db, clock, logger, ledgerPath: config.ledgerPath, version: carbondVersion(), pid: process.pid, startedAtMs, daemonRunId,
-      // `ticker` is created just below; no tick can be requested before then.
-      requestTick: (reason) => { if (!stopping) void ticker.request(reason); },
+      requestTick: (reason) => { if (!stopping && tick.ticker) void tick.ticker.request(reason); },
       isStopping: () => stopping,
       services: new ServiceRegistry(),
     };
-    const ticker = new Ticker(extensions.flatMap((e) => e.tickSteps?.(ctx) ?? []), clock, logger.child({ component: 'tick' }));
-    for (const e of extensions) await e.start?.(ctx);
+    for (const e of extensions) {
+      await e.start?.(ctx);
+      started.push(e);
+    }
+    const steps = extensions.flatMap((e) => e.tickSteps?.(ctx as DaemonContext) ?? []);
+    const ticker = (tick.ticker = new Ticker(steps, clock, logger.child({ component: 'tick' })));
     const routes = allRoutes(extensions);
     server = await startApiServer(ctx, routes, config.socketPath);
     const task = options.schedule === false ? undefined : scheduleTicks(config.tickInterval, ticker);
@@ -84,6 +92,7 @@ export async function startDaemon(config: Config, options: StartDaemonOptions = 
     logger.info('daemon started', { pid: process.pid, version: ctx.version, socket: config.socketPath, ledger: config.ledgerPath });
     return handle;
   } catch (err) {
+    for (const e of started.reverse()) await e.stop?.(ctx as DaemonContext).catch((stopErr: unknown) => logger.error('extension stop failed', { extension: e.name, err: stopErr }));
     if (server) await server.close();
     if (db) closeLedger(db);
     lock.release();
