@@ -9,9 +9,9 @@ import { coreRoutes } from './api/core-routes';
 import type { Route } from './api/routes';
 import type { DaemonContext } from './context';
 import { walCheckpointStep } from './housekeeping';
-import { jobsExtension } from './jobs/extension';
 import { meterExtension } from '../meters/extension';
-import { signalExtension } from './signal/extension';
+import { daemonSignalExtension } from './planning/signal';
+import { plannedJobsExtension } from './planning/extension';
 import type { TickStep } from './tick';
 
 export interface DaemonExtension {
@@ -38,8 +38,8 @@ export const coreExtension: DaemonExtension = {
 
 export const daemonExtensions: DaemonExtension[] = [
   coreExtension,
-  signalExtension,
-  jobsExtension,
+  daemonSignalExtension, // the carbon signal (file replay included), before its readers
+  plannedJobsExtension, // the job lifecycle planned by scheduler/plan on that signal
   meterExtension,
   // one line per feature, e.g. signalExtension, plannerExtension, executorExtension
 ];
