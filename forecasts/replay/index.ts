@@ -6,3 +6,4 @@ export type { ParsedTrace } from './rows';
 export { issueAt, lowerBound, measuredWindow, upperBound, type ForecastIssues, type ForecastView, type MeasuredSeries, type SeriesView } from './series';
 export { ReplaySource, viewToPoints, type ReplaySourceOptions } from './source';
 export { ReplayForecaster, type ReplayForecastMode } from './forecast-at';
+export { FileProvider, fileProviderFactory } from './provider';

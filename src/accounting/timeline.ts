@@ -1,7 +1,7 @@
 /**
  * One zone's intensity as a sequence of non-overlapping segments, resolved from every
- * stored point (DESIGN §6): measured beats forecast; among points of the same kind, the
- * preferred provider wins, then the latest issued. Pricing energy over an interval is
+ * stored point (DESIGN §6): measured beats forecast; a provider's own value beats its
+ * modelled (`estimated`) one; then the preferred provider wins, then the latest issued. Pricing energy over an interval is
  * time-weighted across the segments it overlaps.
  */
 import type { IntensityPoint } from '../../forecasts/types';
@@ -12,6 +12,8 @@ export interface Segment {
   endMs: number;
   gPerKWh: number;
   kind: 'measured' | 'forecast';
+  /** What pricing with it is labelled: its kind, or `estimated` for a provider's modelled value (static yearly average, Electricity Maps `isEstimated`). */
+  basis: 'measured' | 'forecast' | 'estimated';
   provider: string;
   signal: string;
   /** `sourceKey` of this segment priced as it is, and as the stand-in for an uncovered instant. */
@@ -33,6 +35,7 @@ export interface TimelineOptions {
 
 function better(a: IntensityPoint, b: IntensityPoint, rank: (p: string) => number): boolean {
   if (a.kind !== b.kind) return a.kind === 'measured';
+  if (!a.estimated !== !b.estimated) return !a.estimated;
   const ra = rank(a.provider);
   const rb = rank(b.provider);
   if (ra !== rb) return ra < rb;
@@ -72,7 +75,8 @@ function sweep(points: IntensityPoint[], rank: (p: string) => number): Segment[]
     if (chosen === lastChosen && tail && tail.endMs === from) tail.endMs = to;
     else {
       const { gPerKWh, kind, provider, signal } = chosen;
-      segments.push({ startMs: from, endMs: to, gPerKWh, kind, provider, signal, key: sourceKey(signal, provider, kind), estimatedKey: sourceKey(signal, provider, 'estimated') });
+      const basis = chosen.estimated ? 'estimated' : kind;
+      segments.push({ startMs: from, endMs: to, gPerKWh, kind, basis, provider, signal, key: sourceKey(signal, provider, basis), estimatedKey: sourceKey(signal, provider, 'estimated') });
     }
     lastChosen = chosen;
   }
@@ -153,7 +157,7 @@ function priceSlice(segs: readonly Segment[], t: number, _ms: number, kWh: numbe
   const i = segmentAt(segs, t);
   const seg = segs[i];
   if (seg && t < seg.endMs) {
-    addToTally(tally, seg.kind, seg.provider, seg.signal, kWh, kWh * seg.gPerKWh, seg.key);
+    addToTally(tally, seg.basis, seg.provider, seg.signal, kWh, kWh * seg.gPerKWh, seg.key);
     return;
   }
   const near = nearest(segs, i);

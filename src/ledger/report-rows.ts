@@ -62,15 +62,17 @@ function loadDecisions(db: Db, ids: string): DecisionRow[] {
   return rows.map((r) => ({ jobId: r.job_id, atMs: r.at, action: r.action, site: r.site, reason: r.reason }));
 }
 
-/** Every point of `zones` overlapping `[fromMs, toMs)`. */
+/** Every point of `zones` overlapping `[fromMs, toMs)`, with the `estimated` flag where the ledger has it (schema ≥ 2). */
 export function intensityPointsOf(db: Db, zones: readonly string[], fromMs: number, toMs: number): IntensityPoint[] {
   if (zones.length === 0) return [];
-  const rows = db.prepare(`SELECT zone, start, duration_ms, g_per_kwh, kind, issued_at, provider, signal FROM intensity_points
+  const hasEstimated = (db.prepare('PRAGMA table_info(intensity_points)').all() as Array<{ name: string }>).some((c) => c.name === 'estimated');
+  const rows = db.prepare(`SELECT zone, start, duration_ms, g_per_kwh, kind, issued_at, provider, signal, ${hasEstimated ? 'estimated' : '0'} AS estimated FROM intensity_points
     WHERE zone IN (SELECT value FROM json_each(?)) AND start < ? AND start + duration_ms > ? ORDER BY zone, start`)
-    .all(JSON.stringify(zones), toMs, fromMs) as Array<{ zone: string; start: number; duration_ms: number; g_per_kwh: number; kind: 'measured' | 'forecast'; issued_at: number; provider: string; signal: 'average' | 'marginal' }>;
-  return rows.map((r) => ({
-    zone: r.zone, startMs: r.start, durationMs: r.duration_ms, gPerKWh: r.g_per_kwh, kind: r.kind, issuedAtMs: r.issued_at, provider: r.provider, signal: r.signal,
-  }));
+    .all(JSON.stringify(zones), toMs, fromMs) as Array<{ zone: string; start: number; duration_ms: number; g_per_kwh: number; kind: 'measured' | 'forecast'; issued_at: number; provider: string; signal: 'average' | 'marginal'; estimated: number }>;
+  return rows.map((r) => {
+    const p: IntensityPoint = { zone: r.zone, startMs: r.start, durationMs: r.duration_ms, gPerKWh: r.g_per_kwh, kind: r.kind, issuedAtMs: r.issued_at, provider: r.provider, signal: r.signal };
+    return r.estimated === 1 ? { ...p, estimated: true } : p;
+  });
 }
 
 /**

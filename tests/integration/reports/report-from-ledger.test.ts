@@ -135,6 +135,14 @@ describe('carbond report from a ledger', () => {
     expect(after.totals.energyKWh).toBe(before.totals.energyKWh);
   });
 
+  it('labels grams priced with points the provider flagged estimated (schema v2 column) as estimated', () => {
+    db.prepare("UPDATE intensity_points SET estimated = 1 WHERE zone = 'FR'").run();
+    const b = reportOf(db).jobs.find((j) => j.id === 'job-b')!;
+    expect(b.figures.status).toBe('estimated');
+    expect(b.figures.actualBasis).toBe('average/em estimated 100.00%');
+    expect(b.figures.estimatedG).toBe(b.figures.actualG);
+  });
+
   it('groups by owner, site, zone and a tag, and the groups add up to the totals', () => {
     for (const groupBy of ['owner', 'site', 'zone', 'tag:project', 'job'] as const) {
       const r = reportOf(db, groupBy);

@@ -49,6 +49,17 @@ describe('pricing energy against a zone timeline', () => {
     expect(price([pt(2, 400)], 0, 1).g).toBeCloseTo(400, 9);
   });
 
+  it('labels grams priced with a provider’s modelled value (static yearly average) estimated, and prefers a real measurement', () => {
+    const staticAvg = pt(0, 233, 'measured', { provider: 'static', durationMs: 2 * H, estimated: true });
+    const t = price([staticAvg], 0, 1);
+    expect(t.g).toBeCloseTo(233, 9);
+    expect(t.estimatedG).toBeCloseTo(233, 9);
+    expect([...t.sources.values()]).toEqual([{ signal: 'average', provider: 'static', basis: 'estimated', energyKWh: 1, g: 233 }]);
+    const mixed = price([staticAvg, pt(0, 200)], 0, 1, 1, { providerOrder: ['static', 'uk'] });
+    expect(mixed.g).toBeCloseTo(0.5 * 200 + 0.5 * 233, 9);
+    expect(mixed.measuredG).toBeCloseTo(100, 9);
+  });
+
   it('counts energy in a zone without any data as unpriced, never silently as clean', () => {
     const tally = newTally();
     priceEnergy(undefined, T, H, 2, tally);
