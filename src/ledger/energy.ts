@@ -124,3 +124,9 @@ export function openRunsForMeter(db: Db): OpenRunForMeter[] {
     FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.ended_at IS NULL ORDER BY r.started_at, r.id`).raw().all() as Array<[number, string, string, number, string, number | null, number, number]>;
   return rows.map((r) => ({ runId: r[0], jobId: r[1], site: r[2], startedAtMs: r[3], gpuIds: r[4], declaredPowerW: r[5], resumed: r[6] === 1, pauseOverheadMs: r[7] }));
 }
+
+/** When run `runId` ended (UTC ms), or null while it is open or unknown. */
+export function runEndedAt(db: Db, runId: number): number | null {
+  const v = db.prepare('SELECT ended_at FROM runs WHERE id = ?').pluck().get(runId) as number | null | undefined;
+  return v ?? null;
+}

@@ -11,7 +11,7 @@ import type { Config } from '../config/types';
 import type { DaemonExtension } from '../daemon/extensions';
 import type { TickStep } from '../daemon/tick';
 import type { Db } from '../ledger/db';
-import { insertEnergySamples, openRunsForMeter } from '../ledger/energy';
+import { insertEnergySamples, openRunsForMeter, runEndedAt } from '../ledger/energy';
 import { FallbackMeter } from './fallback';
 import { FixedWattsMeter } from './fixed';
 import { NvidiaSmiMeter, type NvidiaSmiOptions } from './nvidia-smi';
@@ -62,7 +62,7 @@ export function meterTickStep(deps: MeterStepDeps): TickStep {
     name: 'sample-power',
     phase: 'meter',
     run: async (nowMs) => {
-      const { problems } = await sampler.poll(meterTargets(deps.db, deps.sites, nowMs));
+      const { problems } = await sampler.poll(meterTargets(deps.db, deps.sites, nowMs), (runId) => runEndedAt(deps.db, runId));
       const text = problems.join('; ');
       if (text && text !== lastProblems) deps.logger.info('some power readings fell back', { problems });
       lastProblems = text;

@@ -44,16 +44,18 @@ describe('the daemon meter step', () => {
     expect(samples.find((s) => s.jobId === 'gpu-job')!.energyKWh).toBeCloseTo((610.55 * 60) / 3.6e6, 12);
   });
 
-  it('stops sampling a run once it has ended', async () => {
+  it('charges the tail of a run that ended between ticks at its last power, then stops sampling it', async () => {
     addRun(db, 'gpu-job', '0', 0);
     const clock = new ManualClock(T0);
     const step = meterTickStep({ db, clock, logger: nullLogger, sites, nvidiaSmi: { command: FAKE_SMI, env: { PATH: process.env['PATH'] } }, powercapRoot: '/nonexistent' });
     await step.run(clock.now());
     clock.advance(60_000);
     await step.run(clock.now());
-    db.prepare('UPDATE runs SET ended_at = ?, exit_kind = ?').run(clock.now(), 'paused');
+    db.prepare('UPDATE runs SET ended_at = ?, exit_kind = ?').run(clock.now() + 20_000, 'paused');
     clock.advance(60_000);
     await step.run(clock.now());
-    expect(energySamplesBetween(db, T0, T0 + 600_000)).toHaveLength(1);
+    clock.advance(60_000);
+    await step.run(clock.now());
+    expect(energySamplesBetween(db, T0, T0 + 600_000).map((s) => [s.startMs - T0, s.durationMs, s.powerW])).toEqual([[0, 60_000, 312.45], [60_000, 20_000, 312.45]]);
   });
 });

@@ -31,6 +31,18 @@ describe('energy sampler', () => {
     expect(trapezoidKWh(300, 500, 60_000)).toBeCloseTo(0.0066667, 6);
   });
 
+  it('charges an ended run\'s tail at its last power when its end time is known', async () => {
+    const clock = new ManualClock(T0);
+    const recorded: EnergySampleInput[] = [];
+    const sampler = new EnergySampler(new ScriptedMeter([{ j: 400 }, { j: 600 }]), clock, (s) => recorded.push(...s));
+    await sampler.poll([job(1)]);
+    clock.advance(60_000);
+    await sampler.poll([job(1)]);
+    clock.advance(60_000);
+    await sampler.poll([], (runId) => (runId === 1 ? T0 + 90_000 : null));
+    expect(recorded.map((s) => [s.startMs - T0, s.durationMs, s.powerW])).toEqual([[0, 60_000, 500], [60_000, 30_000, 600]]);
+  });
+
   it('starts afresh for a new run of the same job, and forgets a job that stopped', async () => {
     const clock = new ManualClock(T0);
     const recorded: EnergySampleInput[] = [];
