@@ -9,7 +9,7 @@ import { daemonCommand } from './daemon';
 import { forecastCommand } from './forecast';
 import { reportCommand } from './report';
 import { simulateCommand } from './simulate';
-import { simulateCommand } from './simulate';
+import { demoCommand } from './demo';
 import { statusCommand } from './status';
 import { submitCommand } from './submit';
 import { listCommand } from './list';
@@ -26,7 +26,7 @@ export const commands: readonly CliCommand[] = [
   statusCommand,
   configCheckCommand,
   simulateCommand,
-  simulateCommand,
+  demoCommand,
   forecastCommand,
   zonesCommand,
   submitCommand,

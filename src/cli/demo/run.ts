@@ -1,0 +1,127 @@
+/**
+ * `carbond demo`, end to end: a REAL daemon (child process, time-compressed clock), the REAL
+ * TF.js GRU trainer submitted to it, plan decisions, pauses and resumes printed live, then
+ * the job's energy and avoided emissions. Everything goes through the control API.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { systemClock } from '../../core/clock';
+import { callDaemon } from '../daemon-client';
+import { specFromInput } from '../../jobs/submit-args';
+import { DEMO_DEADLINE_ISO, DEMO_ORIGIN_ISO, repoRoot, trainerCommand, writeDemoConfig } from './setup';
+
+export interface DemoOptions {
+  dir: string;
+  /** Simulated ms per wall ms. Default 600 (1 s = 10 min). */
+  timeScale: number;
+  steps: number;
+  stepDelayMs: number;
+  /** Live lines (stdout). */
+  print: (line: string) => void;
+}
+
+export interface DemoResult {
+  jobId: string;
+  state: string;
+  pauses: number;
+  resumes: number;
+  transitions: Array<{ at: string; from: string | null; to: string; reason: string }>;
+  energyKWh: number;
+  actualG: number;
+  baselineG: number;
+  avoidedG: number;
+  avoidedPct: number | null;
+  daemonExit: number | null;
+  wallMs: number;
+  lossLog: string;
+  dir: string;
+}
+
+interface JobView { state: string; step: number; totalSteps: number | null; transitions: Array<{ at: string; from: string | null; to: string; reason: string }>; decisions: Array<{ at: string; action: string; reason: string }> }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const hhmm = (iso: string): string => iso.slice(11, 16);
+
+async function waitForSocket(socketPath: string, daemon: ChildProcess, limitMs: number): Promise<void> {
+  for (let waited = 0; waited < limitMs; waited += 100) {
+    if (daemon.exitCode !== null) throw new Error(`the demo daemon exited early (${daemon.exitCode})`);
+    try { await callDaemon(socketPath, { path: '/v1/status', timeoutMs: 2_000 }); return; } catch { await sleep(100); }
+  }
+  throw new Error('the demo daemon did not answer within the start-up limit');
+}
+
+function startDaemon(configPath: string, dir: string, timeScale: number): ChildProcess {
+  const args = [path.join(repoRoot(), 'bin', 'carbond'), 'daemon', '--config', configPath, '--time-scale', String(timeScale), '--time-origin', DEMO_ORIGIN_ISO];
+  const log = fs.openSync(path.join(dir, 'daemon.log'), 'a');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CARBOND_')));
+  return spawn(process.execPath, args, { stdio: ['ignore', log, log], env });
+}
+
+/** Sample-time "now" as the daemon sees it (same origin and factor). */
+function simNowOf(wallStartMs: number, timeScale: number, wallNowMs: number): number {
+  return Date.parse(DEMO_ORIGIN_ISO) + (wallNowMs - wallStartMs) * timeScale;
+}
+
+async function submit(o: DemoOptions, socketPath: string, simNowMs: number, lossLog: string): Promise<string> {
+  const spec = specFromInput(
+    { name: 'gru-demo', deadline: DEMO_DEADLINE_ISO, estimate: '5h', powerW: 250, command: trainerCommand(o.steps, o.stepDelayMs, lossLog) },
+    { nowMs: simNowMs, localZone: 'UTC', cwd: o.dir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } },
+  );
+  const detail = await callDaemon<{ id: string }>(socketPath, { method: 'POST', path: '/v1/jobs', body: { ...spec, owner: 'demo' }, timeoutMs: 10_000 });
+  return detail.id;
+}
+
+/** Prints new transitions and decisions; returns the job when it is terminal. */
+async function follow(o: DemoOptions, socketPath: string, jobId: string, limitMs: number): Promise<JobView> {
+  let shownT = 0;
+  const shownD = new Set<string>();
+  const t0 = systemClock.now();
+  for (;;) {
+    const job = await callDaemon<JobView>(socketPath, { path: `/v1/jobs/${jobId}`, timeoutMs: 5_000 });
+    for (const d of [...job.decisions].reverse()) {
+      const key = `${d.at}|${d.action}`;
+      if (shownD.has(key) || d.action === 'keep') continue;
+      shownD.add(key);
+      o.print(`  [${hhmm(d.at)}] plan: ${d.action} — ${d.reason}`);
+    }
+    for (const t of job.transitions.slice(shownT)) o.print(`  [${hhmm(t.at)}] ${t.from ?? 'new'} → ${t.to} (${t.reason}); step ${job.step}/${job.totalSteps ?? '?'}`);
+    shownT = job.transitions.length;
+    if (['finished', 'failed', 'cancelled'].includes(job.state)) return job;
+    if (systemClock.now() - t0 > limitMs) throw new Error(`the demo job did not finish within ${limitMs / 1000} s (state ${job.state})`);
+    await sleep(250);
+  }
+}
+
+async function stopDaemon(daemon: ChildProcess): Promise<number | null> {
+  if (daemon.exitCode !== null) return daemon.exitCode;
+  const exited = new Promise<number | null>((resolve) => daemon.once('exit', (code) => resolve(code)));
+  daemon.kill('SIGTERM');
+  const timer = setTimeout(() => daemon.kill('SIGKILL'), 20_000);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const wallStartMs = systemClock.now();
+  const files = writeDemoConfig(o.dir);
+  o.print(`carbond demo — zone SAMPLE replays a GENERATED SAMPLE trace (not real data): demo/sample-trace-NOT-REAL-DATA.csv`);
+  o.print(`  clean 06–08, 10–12, 14–16; dirty otherwise. Clock: ${o.timeScale}× (1 s = ${o.timeScale / 60} sample minutes) from ${DEMO_ORIGIN_ISO}`);
+  const daemon = startDaemon(files.configPath, o.dir, o.timeScale);
+  let daemonExit: number | null = null;
+  try {
+    await waitForSocket(files.socketPath, daemon, 30_000);
+    const jobId = await submit(o, files.socketPath, simNowOf(wallStartMs, o.timeScale, systemClock.now()), files.lossLog);
+    o.print(`submitted ${jobId}: GRU trainer (${o.steps} steps, TF.js), deadline ${hhmm(DEMO_DEADLINE_ISO)} sample time`);
+    const job = await follow(o, files.socketPath, jobId, 170_000);
+    const status = await callDaemon<{ energy?: { total: { energyKWh: number; actualG: number; baselineG: number; avoidedG: number; avoidedPct: number | null } } }>(files.socketPath, { path: '/v1/status', timeoutMs: 10_000 });
+    daemonExit = await stopDaemon(daemon);
+    const e = status.energy?.total ?? { energyKWh: 0, actualG: 0, baselineG: 0, avoidedG: 0, avoidedPct: null };
+    const pauses = job.transitions.filter((t) => t.to === 'paused').length;
+    const resumes = job.transitions.filter((t) => t.from === 'paused' && t.to === 'running').length;
+    return { jobId, state: job.state, pauses, resumes, transitions: job.transitions, ...e, daemonExit, wallMs: systemClock.now() - wallStartMs, lossLog: files.lossLog, dir: o.dir };
+  } finally {
+    if (daemon.exitCode === null) await stopDaemon(daemon);
+  }
+}
