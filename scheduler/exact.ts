@@ -87,6 +87,7 @@ export function solveExact(p: ExactProblem): ExactSolution {
   const runs = p.sites.map((site) => site.runG);
   const resumes = p.sites.map((site) => site.resumeG);
   if (S === 1) fillValuesOneSite(runs[0]!, resumes[0]!, p.idleG, k, T, W, stride, block);
+  else if (S === 2) fillValuesTwoSites(runs, resumes, p.idleG, k, T, W, stride, block);
   else fillValues(runs, resumes, p.idleG, k, T, W, S, stride, block);
   const start = p.start;
   let costG: number;
@@ -173,6 +174,73 @@ function fillValues(runs: readonly Float64Array[], resumes: readonly Float64Arra
         V[now + w] = v;
         C[now + w] = c;
       }
+    }
+  }
+}
+
+/** The recursion for exactly two sites in one loop over w with scalar locals (the common multi-site case). */
+function fillValuesTwoSites(runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, k: number, T: number, W: number, stride: number, block: number): void {
+  const V = valueBuf;
+  const C = choiceBuf;
+  const guard = Math.max(k, 1);
+  const run0G = runs[0]!;
+  const run1G = runs[1]!;
+  const res0G = resumes[0]!;
+  const res1G = resumes[1]!;
+  const pBase = 2 * block;
+  for (let b = 0; b <= 2; b++) {
+    const row = b * block + T * stride;
+    V.fill(Infinity, row, row + W);
+    V[row + W] = 0;
+  }
+  for (let t = T - 1; t >= 0; t--) {
+    const wLo = Math.max(0, W - (T - t));
+    const wHi = Math.min(W - 1, t);
+    const idleT = idle === undefined ? 0 : idle[t]!;
+    for (let b = 0; b <= 2; b++) {
+      const row = b * block + t * stride;
+      V[row + W] = 0;
+      for (let g = Math.max(0, wLo - guard); g < wLo; g++) V[row + g] = Infinity;
+    }
+    const canResume = t + k <= T;
+    const c0 = run0G[t]!;
+    const c1 = run1G[t]!;
+    const r0 = canResume ? res0G[t]! : Infinity;
+    const r1 = canResume ? res1G[t]! : Infinity;
+    const now0 = t * stride;
+    const now1 = block + now0;
+    const nowP = pBase + now0;
+    const next0 = now0 + stride + 1;
+    const next1 = now1 + stride + 1;
+    const nextP = nowP + stride;
+    const after0 = canResume ? (t + k) * stride : 0;
+    const after1 = after0 + block;
+    for (let w = wLo; w <= wHi; w++) {
+      const stay = V[nextP + w]! + idleT;
+      const run0 = c0 + V[next0 + w]!;
+      const run1 = c1 + V[next1 + w]!;
+      const res0 = r0 + (k === 0 ? run0 : V[after0 + w]!);
+      const res1 = r1 + (k === 0 ? run1 : V[after1 + w]!);
+      const one = res1 < res0;
+      const best = one ? res1 : res0;
+      V[nowP + w] = best <= stay ? best : stay;
+      C[nowP + w] = best <= stay ? (one ? 2 : 1) : 0;
+      let v = run0;
+      let c = 0;
+      c = res1 < v ? 3 : c;
+      v = res1 < v ? res1 : v;
+      c = stay < v ? 1 : c;
+      v = stay < v ? stay : v;
+      V[now0 + w] = v;
+      C[now0 + w] = c;
+      v = run1;
+      c = 0;
+      c = res0 < v ? 2 : c;
+      v = res0 < v ? res0 : v;
+      c = stay < v ? 1 : c;
+      v = stay < v ? stay : v;
+      V[now1 + w] = v;
+      C[now1 + w] = c;
     }
   }
 }
