@@ -104,12 +104,13 @@ function fillValues(runs: readonly Float64Array[], resumes: readonly Float64Arra
   const C = choiceBuf;
   const guard = Math.max(k, 1);
   const pBase = S * block;
-  // Rows of per-w values, so every inner loop runs over w (long, tight) rather than over sites.
-  const runRow = new Float64Array(S * stride);
-  const bestRow = new Float64Array(stride);
-  const secondRow = new Float64Array(stride);
-  const bestIdx = new Int8Array(stride);
-  const secondIdx = new Int8Array(stride);
+  const runT = new Float64Array(S);
+  const resT = new Float64Array(S);
+  const nowRow = new Int32Array(S);
+  const nextRow = new Int32Array(S);
+  const afterRow = new Int32Array(S);
+  const runW = new Float64Array(S);
+  const resW = new Float64Array(S);
   for (let b = 0; b <= S; b++) {
     const row = b * block + T * stride;
     V.fill(Infinity, row, row + W);
@@ -125,54 +126,47 @@ function fillValues(runs: readonly Float64Array[], resumes: readonly Float64Arra
       for (let g = Math.max(0, wLo - guard); g < wLo; g++) V[row + g] = Infinity;
     }
     const canResume = t + k <= T;
-    bestRow.fill(Infinity, wLo, wHi + 1);
-    secondRow.fill(Infinity, wLo, wHi + 1);
-    bestIdx.fill(-1, wLo, wHi + 1);
-    secondIdx.fill(-1, wLo, wHi + 1);
     for (let s = 0; s < S; s++) {
-      const c = runs[s]![t]!;
-      const r = canResume ? resumes[s]![t]! : Infinity;
-      const next = s * block + (t + 1) * stride + 1;
-      const after = canResume ? s * block + (t + k) * stride : 0;
-      const base = s * stride;
-      for (let w = wLo; w <= wHi; w++) {
-        const run = c + V[next + w]!;
-        runRow[base + w] = run;
-        const v = r + (k === 0 ? run : V[after + w]!);
-        const b = bestRow[w]!;
-        const bi = bestIdx[w]!;
-        const sec = secondRow[w]!;
-        const newBest = v < b;
-        const newSecond = !newBest && v < sec;
-        secondRow[w] = newBest ? b : newSecond ? v : sec;
-        secondIdx[w] = newBest ? bi : newSecond ? s : secondIdx[w]!;
-        bestRow[w] = newBest ? v : b;
-        bestIdx[w] = newBest ? s : bi;
-      }
+      runT[s] = runs[s]![t]!;
+      resT[s] = canResume ? resumes[s]![t]! : Infinity;
+      nowRow[s] = s * block + t * stride;
+      nextRow[s] = s * block + (t + 1) * stride + 1;
+      afterRow[s] = canResume ? s * block + (t + k) * stride : 0;
     }
-    const pNow = pBase + t * stride;
-    const pNext = pNow + stride;
+    const nowP = pBase + t * stride;
+    const nextP = nowP + stride;
     for (let w = wLo; w <= wHi; w++) {
-      const stay = V[pNext + w]! + idleT;
-      const best = bestRow[w]!;
-      V[pNow + w] = best <= stay ? best : stay;
-      C[pNow + w] = best <= stay ? 1 + bestIdx[w]! : 0;
-    }
-    for (let s = 0; s < S; s++) {
-      const now = s * block + t * stride;
-      const base = s * stride;
-      for (let w = wLo; w <= wHi; w++) {
-        const stay = V[pNext + w]! + idleT;
-        const mine = bestIdx[w] === s;
-        const mig = mine ? secondRow[w]! : bestRow[w]!;
-        const migS = mine ? secondIdx[w]! : bestIdx[w]!;
-        const run = runRow[base + w]!;
-        let v = mig < run ? mig : run;
-        let c = mig < run ? 2 + migS : 0;
+      const stay = V[nextP + w]! + idleT;
+      let best = Infinity;
+      let bestS = -1;
+      let second = Infinity;
+      let secondS = -1;
+      for (let s = 0; s < S; s++) {
+        const run = runT[s]! + V[nextRow[s]! + w]!;
+        runW[s] = run;
+        const v = resT[s]! + (k === 0 ? run : V[afterRow[s]! + w]!);
+        resW[s] = v;
+        const isBest = v < best;
+        const isSecond = !isBest && v < second;
+        second = isBest ? best : isSecond ? v : second;
+        secondS = isBest ? bestS : isSecond ? s : secondS;
+        best = isBest ? v : best;
+        bestS = isBest ? s : bestS;
+      }
+      V[nowP + w] = best <= stay ? best : stay;
+      C[nowP + w] = best <= stay ? 1 + bestS : 0;
+      for (let s = 0; s < S; s++) {
+        const mine = bestS === s;
+        const mig = mine ? second : best;
+        const migS = mine ? secondS : bestS;
+        let v = runW[s]!;
+        let c = 0;
+        c = mig < v ? 2 + migS : c;
+        v = mig < v ? mig : v;
         c = stay < v ? 1 : c;
         v = stay < v ? stay : v;
-        V[now + w] = v;
-        C[now + w] = c;
+        V[nowRow[s]! + w] = v;
+        C[nowRow[s]! + w] = c;
       }
     }
   }

@@ -105,11 +105,11 @@ describe('the exact single-job planner', () => {
 
   const starts: ExactStart[] = [{ phase: 'queued' }, { phase: 'running', site: 0 }, { phase: 'paused' }];
   for (const start of starts) {
-    for (const sites of [1, 2]) {
+    for (const sites of [1, 2, 3]) {
       for (const k of [0, 1, 2]) {
         it(`equals a brute-force search (${start.phase}, ${sites} site(s), ${k} overhead slot(s))`, () => {
           const r = rng(1000 * sites + 10 * k + start.phase.length);
-          for (let i = 0; i < 25; i++) {
+          for (let i = 0; i < (sites === 3 ? 6 : 25); i++) {
             const p = randomProblem(r, start, sites, k);
             const sol = solveExact(p);
             const brute = bruteForce(p);
