@@ -17,10 +17,10 @@ import type { SeasonalParams } from './model';
 export const mod = (a: number, m: number): number => ((a % m) + m) % m;
 
 /**
- * Weighted mean of `values[i] − adjust(i)` at `i = n − (k + skip)·period + h` over
- * `k = 1..periods`, weight `decay^(k−1)`, for each phase `h`; NaN where nothing was known.
+ * Weighted mean of `values[i]` at `i = n − (k + skip)·period + h` over `k = 1..periods`,
+ * weight `decay^(k−1)`, for each phase `h`; NaN where nothing was known.
  */
-function periodicProfile(values: Float64Array, period: number, periods: number, decay: number, adjust?: (i: number) => number, skip = 0): Float64Array {
+function periodicProfile(values: Float64Array, period: number, periods: number, decay: number, skip = 0): Float64Array {
   const n = values.length;
   const out = new Float64Array(period);
   for (let h = 0; h < period; h++) {
@@ -31,7 +31,7 @@ function periodicProfile(values: Float64Array, period: number, periods: number, 
       const i = n - (k + skip) * period + h;
       const v = i >= 0 ? (values[i] as number) : NaN;
       if (!Number.isNaN(v)) {
-        sum += w * (adjust ? v - adjust(i) : v);
+        sum += w * v;
         wsum += w;
       }
     }
@@ -73,18 +73,18 @@ function weeklyAnomaly(values: Float64Array, spd: number, p: SeasonalParams): Fl
 }
 
 /** Mean absolute error of an hour-of-day profile of `days` days at predicting each of the last `skillDays` days. */
-function recentSkill(values: Float64Array, spd: number, days: number, decay: number, adjust: (i: number) => number, skillDays: number): number {
+function recentSkill(values: Float64Array, spd: number, days: number, decay: number, skillDays: number): number {
   const n = values.length;
   let err = 0;
   let count = 0;
   for (let k = 0; k < skillDays; k++) {
-    const prof = periodicProfile(values, spd, days, decay, adjust, k + 1);
+    const prof = periodicProfile(values, spd, days, decay, k + 1);
     for (let h = 0; h < spd; h++) {
       const i = n - (k + 1) * spd + h;
       const v = i >= 0 ? (values[i] as number) : NaN;
       const pv = prof[h] as number;
       if (!Number.isNaN(v) && !Number.isNaN(pv)) {
-        err += Math.abs(v - adjust(i) - pv);
+        err += Math.abs(v - pv);
         count++;
       }
     }
@@ -92,13 +92,13 @@ function recentSkill(values: Float64Array, spd: number, days: number, decay: num
   return count > 0 ? err / count : NaN;
 }
 
-/** The hour-of-day profile D: the long and short windows mixed by their recent skill. */
-function adaptiveDaily(values: Float64Array, spd: number, p: SeasonalParams, adjust: (i: number) => number): Float64Array {
-  const long = periodicProfile(values, spd, p.dailyDays, p.dailyDecay, adjust);
+/** The hour-of-day profile D of `values` (weekly anomaly already removed): long and short windows mixed by their recent skill. */
+function adaptiveDaily(values: Float64Array, spd: number, p: SeasonalParams): Float64Array {
+  const long = periodicProfile(values, spd, p.dailyDays, p.dailyDecay);
   if (p.shortDailyDays <= 0 || p.skillDays <= 0) return long;
-  const short = periodicProfile(values, spd, p.shortDailyDays, p.dailyDecay, adjust);
-  const eLong = recentSkill(values, spd, p.dailyDays, p.dailyDecay, adjust, p.skillDays);
-  const eShort = recentSkill(values, spd, p.shortDailyDays, p.dailyDecay, adjust, p.skillDays);
+  const short = periodicProfile(values, spd, p.shortDailyDays, p.dailyDecay);
+  const eLong = recentSkill(values, spd, p.dailyDays, p.dailyDecay, p.skillDays);
+  const eShort = recentSkill(values, spd, p.shortDailyDays, p.dailyDecay, p.skillDays);
   const wShort = Number.isNaN(eLong) || Number.isNaN(eShort) || eLong + eShort === 0 ? 0 : (eLong * eLong) / (eShort * eShort + eLong * eLong);
   return long.map((l, h) => {
     const s = short[h] as number;
@@ -116,7 +116,9 @@ export function seasonalProfile(grid: Grid, p: SeasonalParams, spd: number): (j:
   const n = grid.values.length;
   const anomaly = p.weeklyWeight > 0 ? weeklyAnomaly(grid.values, spd, p) : new Float64Array(spw);
   const a = (j: number): number => p.weeklyWeight * (anomaly[mod(j, spw)] as number);
-  const daily = adaptiveDaily(grid.values, spd, p, (i) => a(i - n));
+  // The values with their weekly anomaly taken out, computed once (the skill scoring reads them ~40 times).
+  const deseasoned = grid.values.map((v, i) => v - a(i - n));
+  const daily = adaptiveDaily(deseasoned, spd, p);
   const overall = meanOf(grid.values);
   return (j: number): number => {
     const d = daily[mod(j, spd)] as number;
