@@ -29,14 +29,14 @@ async function run(args: CommandArgs): Promise<CommandOutput> {
   const print = json ? (line: string): void => void process.stderr.write(`${line}\n`) : (line: string): void => void process.stdout.write(`${line}\n`);
   const r = await runDemo({ dir, timeScale: Number(args['timeScale']), steps: Number(args['steps']), stepDelayMs: Number(args['stepDelayMs']), print });
   const ok = r.state === 'finished' && r.daemonExit === 0;
-  if (!ok) process.exitCode = 1;
   const text = [
     `job ${r.jobId} ${r.state}: ${r.pauses} pause(s), ${r.resumes} resume(s) driven by the plan`,
     `energy ${round(r.energyKWh, 3)} kWh; emissions ${round(r.actualG)} g actual vs ${round(r.baselineG)} g baseline (run at once, no pauses)`,
     `avoided ${round(r.avoidedG)} g${r.avoidedPct === null ? '' : ` (${round(r.avoidedPct)}%)`} — on the SAMPLE trace (not real data)`,
     `daemon stopped (exit ${r.daemonExit}); wall time ${round(r.wallMs / 1000)} s; files in ${r.dir}`,
   ].join('\n');
-  return { data: r, text };
+  const { ExitCode } = await import('../../core/errors');
+  return { data: r, text, exitCode: ok ? ExitCode.Ok : ExitCode.Failure };
 }
 
 export const demoCommand: CliCommand = {
