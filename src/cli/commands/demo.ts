@@ -1,5 +1,5 @@
 /**
- * `carbond demo [--dir D] [--time-scale 600] [--steps 220] [--step-delay-ms 60] [--json]`:
+ * `carbond demo [--dir D] [--time-scale 600] [--steps 170] [--step-delay-ms 150] [--json]`:
  * the end-to-end demo (issue 5). A real daemon with a time-compressed clock replays a
  * GENERATED SAMPLE carbon trace (not real data), runs the real TF.js GRU trainer, pauses it
  * in dirty hours and resumes it in clean ones, then prints its energy and avoided emissions.
@@ -12,8 +12,8 @@ function builder(y: Argv): Argv {
   return y
     .option('dir', { type: 'string', describe: 'work folder (default: a new temp folder, kept for inspection)' })
     .option('time-scale', { type: 'number', default: 600, describe: 'sample ms per wall ms (600: 1 s = 10 min)' })
-    .option('steps', { type: 'number', default: 220, describe: 'training steps of the GRU' })
-    .option('step-delay-ms', { type: 'number', default: 60, describe: 'extra wall time per training step, ms' })
+    .option('steps', { type: 'number', default: 170, describe: 'training steps of the GRU' })
+    .option('step-delay-ms', { type: 'number', default: 150, describe: 'extra wall time per training step, ms' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' });
 }
 

@@ -31,7 +31,7 @@ describe('carbond demo (built binary, real daemon, real TF.js trainer)', () => {
   afterEach(() => removeDir(dir));
 
   it('pauses the trainer in a dirty period and resumes it in a clean one by the plan, finishes with a bit-identical loss trajectory, avoids emissions, and stops the daemon with exit 0', async () => {
-    const steps = 220;
+    const steps = 170;
     const r = await runCli(['demo', '--dir', dir, '--steps', String(steps), '--json'], { ...process.env, CARBOND_CONFIG: path.join(dir, 'none.toml') }, 240_000);
     expect({ code: r.code, stderrTail: r.code === 0 ? '' : r.stderr.slice(-2000) }).toEqual({ code: 0, stderrTail: '' });
     const result = JSON.parse(r.stdout) as DemoResult;
