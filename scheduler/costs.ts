@@ -62,6 +62,8 @@ export interface JobProblem extends PolicyProblem {
   siteIndexes: number[];
   /** Intensity per local site and slot, g/kWh (for reasons). */
   intensity: Float64Array[];
+  /** True when capacity took away some slot this job could otherwise use. */
+  blocked: boolean;
 }
 
 /** Slots from now to the deadline minus the margin. */
@@ -96,13 +98,17 @@ export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity
     for (let t = 0; t < out.length; t++) out[t] = intensityAt(series, nowMs + t * slotMs);
     return out;
   });
+  let blocked = false;
   const sites = siteIndexes.map((g, local) => {
     const gi = intensity[local]!;
     const runG = new Float64Array(T);
     const resumeG = new Float64Array(T);
     for (let t = 0; t < T; t++) {
       const free = capacity.fits(g, t, job.gpus);
-      if (!free) capacity.binding = true;
+      if (!free) {
+        capacity.binding = true;
+        blocked = true;
+      }
       runG[t] = free ? gramsOf(job.powerW, slotMs, gi[t]!) : Infinity;
       let ov = 0;
       for (let j = 0; j < k; j++) {
@@ -120,6 +126,7 @@ export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity
     job,
     siteIndexes,
     intensity,
+    blocked,
     horizonSlots: T,
     workSlots: slotsFor(job.remainingWorkMs, slotMs),
     overheadSlots: k,

@@ -129,12 +129,15 @@ export function plan(input: PlanInput): Plan {
   return assemble(input, order, byId, missing);
 }
 
-/** One pass, least urgent first: give back a job's slots and re-plan it against all the others. */
+/**
+ * One pass, least urgent first: give back a job's slots and re-plan it against all the others.
+ * Jobs capacity never blocked already have their unconstrained optimum and are skipped.
+ */
 function improve(input: PlanInput, order: readonly PlanJob[], byId: Map<string, Planned>, capacity: Capacity): void {
   for (let i = order.length - 1; i >= 0; i--) {
     const job = order[i]!;
     const old = byId.get(job.id);
-    if (!old || old.guarded || old.failOpen) continue;
+    if (!old || old.guarded || old.failOpen || !old.problem.blocked) continue;
     capacity.apply(old.problem.siteIndexes, old.solution.siteAt, job.gpus, -1);
     const fresh = planOne(input, job, capacity);
     const better = fresh && fresh.solution.feasible && !fresh.guarded && fresh.solution.costG < old.solution.costG;
