@@ -1,0 +1,82 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ManualClock } from '../../../src/core/clock';
+import { memoryLogger } from '../../../src/core/logger';
+import { loadConfig } from '../../../src/config/load';
+import { callDaemon } from '../../../src/cli/daemon-client';
+import { startDaemon, type DaemonHandle } from '../../../src/daemon/daemon';
+import { daemonExtensions } from '../../../src/daemon/extensions';
+import { planSignalOf } from '../../../src/daemon/planning/plan-signal';
+import { specFromInput } from '../../../src/jobs/submit-args';
+import { makeTempDir, removeDir } from '../../helpers/state-dir';
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+const T0 = Date.parse('2030-01-07T06:00:00Z');
+const SLOT_MS = 10 * 60_000;
+
+describe('the daemon as registered: file provider → signal service → plan signal → scheduler', () => {
+  let dir: string;
+  let handle: DaemonHandle | undefined;
+  beforeEach(() => { dir = makeTempDir(); });
+  afterEach(async () => {
+    await handle?.stop('test end');
+    handle = undefined;
+    removeDir(dir);
+  });
+
+  async function start(zones = 'SAMPLE'): Promise<DaemonHandle> {
+    const file = path.join(dir, 'config.toml');
+    fs.writeFileSync(file, [
+      '[providers.sample]', 'type = "file"',
+      `path = ${JSON.stringify(path.join(REPO, 'demo', 'sample-trace-NOT-REAL-DATA.csv'))}`,
+      `forecastPath = ${JSON.stringify(path.join(REPO, 'demo', 'sample-forecast-NOT-REAL-DATA.csv'))}`,
+      '[zones.SAMPLE]', 'providers = ["sample"]',
+      ...(zones === 'SAMPLE' ? [] : [`[zones.${zones}]`, 'providers = ["sample"]']),
+      '[sites.local]', `zone = ${JSON.stringify(zones)}`, 'gpus = 1',
+      '[scheduler]', 'slotMinutes = 10', '',
+    ].join('\n'));
+    const config = loadConfig({ env: {}, uid: 1000, cwd: dir, homeDir: dir, configFlag: file, stateDirFlag: path.join(dir, 'state') });
+    handle = await startDaemon(config, { clock: new ManualClock(T0), logger: memoryLogger(), extensions: daemonExtensions, schedule: false, env: {} });
+    await handle.ticker.idle();
+    return handle;
+  }
+
+  async function submit(h: DaemonHandle, deadline: string): Promise<string> {
+    const spec = specFromInput({ name: 'w', deadline, estimate: '3h', powerW: 200, command: ['/bin/sleep', '600'] }, { nowMs: T0, localZone: 'UTC', cwd: dir, env: {} });
+    const job = await callDaemon<{ id: string }>(h.ctx.config.socketPath, { method: 'POST', path: '/v1/jobs', body: { ...spec, owner: 't' } });
+    return job.id;
+  }
+
+  it('plans on the replayed trace: slot series from now to the deadline, clean then dirty, no fail-open', async () => {
+    const h = await start();
+    await submit(h, '2030-01-07T16:00:00Z');
+    const s = await planSignalOf(h.ctx, T0);
+    expect(s.failOpenReason).toBeUndefined();
+    const sample = s.series['SAMPLE']!;
+    expect([sample.startMs, sample.slotMs, sample.gPerKWh.length]).toEqual([T0, SLOT_MS, 60]);
+    expect(Math.max(...sample.gPerKWh.slice(0, 12))).toBeLessThan(100); // 06–08 clean
+    expect(Math.min(...sample.gPerKWh.slice(12, 24))).toBeGreaterThan(400); // 08–10 dirty
+  });
+
+  it('extends the series past the trace with the local forecaster up to a later deadline', async () => {
+    const h = await start();
+    await submit(h, '2030-01-08T12:00:00Z');
+    const s = await planSignalOf(h.ctx, T0);
+    const sample = s.series['SAMPLE']!;
+    expect(sample.gPerKWh).toHaveLength(180); // 30 h of 10-min slots
+    expect(sample.gPerKWh.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+  });
+
+  it('fails open naming a site zone that no provider serves', async () => {
+    const h = await start('NOWHERE-ZONE');
+    await submit(h, '2030-01-07T16:00:00Z');
+    const s = await planSignalOf(h.ctx, T0);
+    expect(s.series['NOWHERE-ZONE']).toBeUndefined();
+    expect(s.failOpenReason).toBe('no carbon signal for zone NOWHERE-ZONE');
+  });
+
+  it('gives no series when no job is waiting (nothing to plan)', async () => {
+    const h = await start();
+    expect(await planSignalOf(h.ctx, T0)).toEqual({ series: {} });
+  });
+});
