@@ -109,8 +109,6 @@ function fillValues(runs: readonly Float64Array[], resumes: readonly Float64Arra
   const nowRow = new Int32Array(S);
   const nextRow = new Int32Array(S);
   const afterRow = new Int32Array(S);
-  const runW = new Float64Array(S);
-  const resW = new Float64Array(S);
   for (let b = 0; b <= S; b++) {
     const row = b * block + T * stride;
     V.fill(Infinity, row, row + W);
@@ -143,9 +141,7 @@ function fillValues(runs: readonly Float64Array[], resumes: readonly Float64Arra
       let secondS = -1;
       for (let s = 0; s < S; s++) {
         const run = runT[s]! + V[nextRow[s]! + w]!;
-        runW[s] = run;
         const v = resT[s]! + (k === 0 ? run : V[afterRow[s]! + w]!);
-        resW[s] = v;
         const isBest = v < best;
         const isSecond = !isBest && v < second;
         second = isBest ? best : isSecond ? v : second;
@@ -159,7 +155,7 @@ function fillValues(runs: readonly Float64Array[], resumes: readonly Float64Arra
         const mine = bestS === s;
         const mig = mine ? second : best;
         const migS = mine ? secondS : bestS;
-        let v = runW[s]!;
+        let v = runT[s]! + V[nextRow[s]! + w]!;
         let c = 0;
         c = mig < v ? 2 + migS : c;
         v = mig < v ? mig : v;
