@@ -10,6 +10,9 @@ import { runNow, schedule } from './policies';
 import { reasonFor } from './reasons';
 import type { ActionKind, Decision, JobPlan, Plan, PlanInput, PlanJob, PlannedSegment } from './types';
 
+/** Longest stretch one plan looks ahead: 14 days (at 5-min slots, 4,032 slots). */
+export const MAX_PLAN_HORIZON_MS = 14 * 86_400_000;
+
 interface Planned {
   problem: JobProblem;
   solution: ExactSolution;
@@ -28,7 +31,9 @@ function planOne(input: PlanInput, job: PlanJob, capacity: Capacity): Planned | 
   const failOpen = input.failOpenReason !== undefined;
   const guarded = !failOpen && slackOf(input, job) < 0;
   const needed = slotsFor(job.remainingWorkMs, input.slotMs) + slotsFor(job.pauseOverheadMs, input.slotMs);
-  const problem = buildProblem(input, job, guarded || failOpen ? Math.max(T, needed) : T, capacity);
+  // Deadlines far away are planned over a rolling window (memory and time stay bounded).
+  const windowSlots = Math.max(needed, Math.floor(MAX_PLAN_HORIZON_MS / input.slotMs));
+  const problem = buildProblem(input, job, guarded || failOpen ? Math.max(T, needed) : Math.min(T, windowSlots), capacity);
   if (!problem) return undefined;
   if (job.manualOverride === 'pause') {
     return { problem, solution: { feasible: true, costG: 0, siteAt: new Int16Array(problem.horizonSlots).fill(-1), overheadAt: new Uint8Array(problem.horizonSlots), resumes: 0 }, guarded: false, failOpen };
@@ -111,7 +116,7 @@ function nextWakeOf(planned: readonly Planned[], input: PlanInput): number {
  *   → { decisions: [{ jobId: 'a', action: 'pause', reason: 'paused 17:30: …' }], jobs: [...], nextWakeMs }
  */
 export function plan(input: PlanInput): Plan {
-  const maxT = input.jobs.reduce((m, j) => Math.max(m, horizonOf(input, j) + 2 * slotsFor(j.remainingWorkMs + j.pauseOverheadMs, input.slotMs)), 1);
+  const maxT = input.jobs.reduce((m, j) => Math.max(m, Math.min(horizonOf(input, j), Math.floor(MAX_PLAN_HORIZON_MS / input.slotMs)) + 2 * slotsFor(j.remainingWorkMs + j.pauseOverheadMs, input.slotMs)), 1);
   const capacity = new Capacity(input.sites, maxT);
   const order = [...input.jobs].sort((a, b) => slackOf(input, a) - slackOf(input, b) || a.id.localeCompare(b.id));
   const byId = new Map<string, Planned>();

@@ -105,3 +105,21 @@ describe('resampleToSlots()', () => {
     expect(gapSlots).toBe(2);
   });
 });
+
+describe('plan() with a far deadline', () => {
+  it('plans a job due in 60 days over a rolling 14-day window and still finishes it in that window', () => {
+    const slotMs = 300_000;
+    const days = 60;
+    const values = Array.from({ length: days * 288 }, (_, i) => 200 + 100 * Math.sin((2 * Math.PI * i) / 288));
+    const p = plan({
+      nowMs: T0, slotMs, safetyMarginMs: 0, policy: 'carbond',
+      sites: [{ name: 'box', zone: 'Z', gpus: 1 }],
+      series: { Z: { zone: 'Z', startMs: T0, slotMs, gPerKWh: values } },
+      jobs: [job({ deadlineMs: T0 + days * 86_400_000, remainingWorkMs: 10 * 3_600_000, pauseOverheadMs: slotMs })],
+    });
+    const segs = p.jobs[0]!.segments;
+    const ran = segs.reduce((a, s) => a + s.endMs - s.startMs, 0);
+    expect(ran).toBeGreaterThanOrEqual(10 * 3_600_000);
+    expect(segs[segs.length - 1]!.endMs).toBeLessThanOrEqual(T0 + 14 * 86_400_000);
+  });
+});
