@@ -50,7 +50,8 @@ export function callDaemon<T = unknown>(socketPath: string, request: DaemonReque
     const socket = net.connect(socketPath);
     const chunks: Buffer[] = [];
     socket.setTimeout(request.timeoutMs ?? DAEMON_TIMEOUT_MS, () => socket.destroy(new DaemonUnavailableError(socketPath, 'timed out')));
-    socket.once('connect', () => socket.end(`${head}\r\n\r\n${payload}`));
+    // No half-close: Node's server drops a half-closed connection whose answer is still pending (an async handler such as cancel). HTTP/1.0: the server closes after answering.
+    socket.once('connect', () => socket.write(`${head}\r\n\r\n${payload}`));
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.once('error', (err: NodeJS.ErrnoException) => {
       if (err instanceof CarbondError) reject(err);
