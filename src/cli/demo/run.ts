@@ -73,9 +73,11 @@ async function submit(o: DemoOptions, socketPath: string, simNowMs: number, loss
 }
 
 /** Prints new transitions and decisions; returns the job when it is terminal. */
-async function follow(o: DemoOptions, socketPath: string, jobId: string, limitMs: number): Promise<JobView> {
+async function follow(o: DemoOptions, socketPath: string, jobId: string, limitMs: number, simNow: () => number): Promise<JobView> {
   let shownT = 0;
   const shownD = new Set<string>();
+  let lastAction = '';
+  let lastStep = 0;
   const t0 = systemClock.now();
   for (;;) {
     const job = await callDaemon<JobView>(socketPath, { path: `/v1/jobs/${jobId}`, timeoutMs: 5_000 });
@@ -83,10 +85,20 @@ async function follow(o: DemoOptions, socketPath: string, jobId: string, limitMs
       const key = `${d.at}|${d.action}`;
       if (shownD.has(key) || d.action === 'keep') continue;
       shownD.add(key);
+      if (d.action === lastAction) continue; // the same decision again while it is being applied
+      lastAction = d.action;
       o.print(`  [${hhmm(d.at)}] plan: ${d.action} — ${d.reason}`);
     }
-    for (const t of job.transitions.slice(shownT)) o.print(`  [${hhmm(t.at)}] ${t.from ?? 'new'} → ${t.to} (${t.reason}); step ${job.step}/${job.totalSteps ?? '?'}`);
+    for (const t of job.transitions.slice(shownT)) {
+      // running/pausing transitions carry the plan's reason, printed with the decision above
+      const why = t.to === 'running' || t.to === 'pausing' ? '' : ` (${t.reason})`;
+      o.print(`  [${hhmm(t.at)}] ${t.from ?? 'new'} → ${t.to}${why}; step ${job.step}/${job.totalSteps ?? '?'}`);
+    }
     shownT = job.transitions.length;
+    if (job.state === 'running' && job.step >= lastStep + 25) {
+      lastStep = job.step;
+      o.print(`  [${hhmm(new Date(simNow()).toISOString())}] training: step ${job.step}/${job.totalSteps ?? '?'}`);
+    }
     if (['finished', 'failed', 'cancelled'].includes(job.state)) return job;
     if (systemClock.now() - t0 > limitMs) throw new Error(`the demo job did not finish within ${limitMs / 1000} s (state ${job.state})`);
     await sleep(250);
@@ -114,7 +126,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await waitForSocket(files.socketPath, daemon, 30_000);
     const jobId = await submit(o, files.socketPath, simNowOf(wallStartMs, o.timeScale, systemClock.now()), files.lossLog);
     o.print(`submitted ${jobId}: GRU trainer (${o.steps} steps, TF.js), deadline ${hhmm(DEMO_DEADLINE_ISO)} sample time`);
-    const job = await follow(o, files.socketPath, jobId, 170_000);
+    const job = await follow(o, files.socketPath, jobId, 170_000, () => simNowOf(wallStartMs, o.timeScale, systemClock.now()));
     const status = await callDaemon<{ energy?: { total: { energyKWh: number; actualG: number; baselineG: number; avoidedG: number; avoidedPct: number | null } } }>(files.socketPath, { path: '/v1/status', timeoutMs: 10_000 });
     daemonExit = await stopDaemon(daemon);
     const e = status.energy?.total ?? { energyKWh: 0, actualG: 0, baselineG: 0, avoidedG: 0, avoidedPct: null };
