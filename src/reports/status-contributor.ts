@@ -23,7 +23,9 @@ export const energyStatus: StatusContributor = {
   contribute: (input, report) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { statusEnergy } = require('./status') as typeof import('./status');
-    const energy = statusEnergy(input.db, input.nowMs, siteZonesOf(input.config));
+    // Read-only (no daemon): zones come from the samples themselves, which saves loading
+    // and validating the config on the `carbond status` fast path (bench:cli).
+    const energy = statusEnergy(input.db, input.nowMs, input.live ? siteZonesOf(input.config) : {});
     (report as WithEnergy).energy = energy;
     const byId = new Map(energy.running.map((r) => [r.jobId, r]));
     for (const job of report.jobs) {

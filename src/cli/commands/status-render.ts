@@ -1,6 +1,7 @@
 /** Text rendering of a `StatusReport` for people (times in local time). */
 import type { StatusReport } from '../../daemon/status/types';
 import { keyValues, table } from '../render';
+import { statusContributors } from '../../daemon/status/contributors';
 
 /** `2026-11-29 03:00 GMT`: local time with the zone's short name. */
 export function localTime(iso: string | null | undefined): string {
@@ -39,6 +40,8 @@ export function renderStatus(r: StatusReport): string {
   const parts = [head];
   parts.push(r.zones.length ? `\nzones\n${records(r.zones)}` : '\nzones: none reported');
   parts.push(r.jobs.length ? `\njobs\n${records(r.jobs)}` : '\njobs: none');
+  const extra = statusContributors.flatMap((c) => c.render?.(r) ?? []);
+  if (extra.length) parts.push(`\n${extra.join('\n')}`);
   if (r.notes.length) parts.push(`\nnotes\n${r.notes.map((n) => `  - ${n}`).join('\n')}`);
   return parts.join('\n');
 }

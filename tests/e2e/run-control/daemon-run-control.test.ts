@@ -93,7 +93,7 @@ describe('run control through the daemon (built binary, real jobs)', () => {
     await waitFor('the resumed job to log its start', () => starts(job.cwd).length === 2, 10_000);
     expect(starts(job.cwd)).toEqual([0, ckptStep]);
     const cancelled = await cli('cancel', job.id, '--json');
-    expect(cancelled.code).toBe(0);
+    expect({ code: cancelled.code, stderr: cancelled.stderr }).toEqual({ code: 0, stderr: '' });
     expect((JSON.parse(cancelled.stdout) as Detail).state).toBe('cancelled');
     d.process.kill('SIGTERM');
     await exitWithin(d, 20_000);
