@@ -1,12 +1,13 @@
 /**
  * Building providers from configuration entries (`providers.<name>`). The `file` type is
- * the replay provider, built by `forecasts/replay/`; pass it (and any other extra type) in
- * `extraFactories` so this module does not depend on it.
+ * the replay provider of `forecasts/replay/` (loaded lazily, so a bad trace file is a
+ * provider failure the chain falls back from). `extraFactories` adds or overrides types.
  */
 import { ConfigError } from '../src/core/errors';
 import { CarbonAwareSdkProvider } from './carbon-aware-sdk/provider';
 import type { AdapterDeps } from './deps';
 import { ElectricityMapsProvider } from './electricity-maps/provider';
+import { FileProvider } from './replay/provider';
 import type { ProviderSettings, ZoneSettings } from './settings';
 import { createSignalService, type SignalService, type SignalServiceOptions } from './signal-service';
 import type { SignalStore } from './store';
@@ -32,8 +33,12 @@ export function createProvider(name: string, settings: ProviderSettings, deps: A
       return new CarbonAwareSdkProvider(name, settings, deps);
     case 'static':
       return new StaticProvider(name, settings);
-    default:
-      throw new ConfigError([{ path: `providers.${name}.type`, message: 'no provider of this type is available here', value: settings.type }]);
+    case 'file':
+      return new FileProvider(name, settings);
+    default: {
+      const type = (settings as { type: string }).type; // a type the config schema let through but nobody builds
+      throw new ConfigError([{ path: `providers.${name}.type`, message: 'no provider of this type is available here', value: type }]);
+    }
   }
 }
 

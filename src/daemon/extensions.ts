@@ -10,7 +10,7 @@ import type { Route } from './api/routes';
 import type { DaemonContext } from './context';
 import { walCheckpointStep } from './housekeeping';
 import { meterExtension } from '../meters/extension';
-import { daemonSignalExtension } from './planning/signal';
+import { signalExtension } from './signal/extension';
 import { plannedJobsExtension } from './planning/extension';
 import type { TickStep } from './tick';
 
@@ -38,8 +38,7 @@ export const coreExtension: DaemonExtension = {
 
 export const daemonExtensions: DaemonExtension[] = [
   coreExtension,
-  daemonSignalExtension, // the carbon signal (file replay included), before its readers
+  signalExtension, // the carbon signal (every provider type, file replay included), before its readers
   plannedJobsExtension, // the job lifecycle planned by scheduler/plan on that signal
   meterExtension,
-  // one line per feature, e.g. signalExtension, plannerExtension, executorExtension
 ];
