@@ -51,8 +51,9 @@ export function lastVerifiedCheckpoint(db: Db, jobId: string): CheckpointRecord 
   return row ? decode(row) : undefined;
 }
 
+/** A job's checkpoints in step order: a pause checkpoint can be recorded before a periodic one of a lower step read later from the events file. */
 export function checkpointsOf(db: Db, jobId: string): CheckpointRecord[] {
-  return (db.prepare('SELECT * FROM checkpoints WHERE job_id = ? ORDER BY id').all(jobId) as CheckpointRow[]).map(decode);
+  return (db.prepare('SELECT * FROM checkpoints WHERE job_id = ? ORDER BY step, id').all(jobId) as CheckpointRow[]).map(decode);
 }
 
 /** Marks a checkpoint corrupt (found bad when about to resume from it), with the reason. */
