@@ -119,6 +119,24 @@ class ZoneSignals implements SignalService {
     }
     this.statuses.set(zone, next);
     this.o.store.saveZoneStatus(next);
+    if (next.stale && next.lastOkAtMs === null) this.recordStaticHour(zone, nowMs);
+  }
+
+  /**
+   * With no live data ever, the hour around `nowMs` is recorded at the static yearly
+   * average (`estimated`), so energy spent now is priced and labelled as estimated in the
+   * ledger's accounting instead of left unpriced. One row per zone and hour: the point's
+   * `issuedAt` is its start, so repeated refreshes in the hour replace it.
+   */
+  private recordStaticHour(zone: string, nowMs: number): void {
+    if (!this.staticFallback) return;
+    const startMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
+    try {
+      const point = this.staticFallback.pointFor(zone, startMs, HOUR_MS, nowMs);
+      this.o.store.savePoints([{ ...point, issuedAtMs: startMs }], nowMs);
+    } catch (err) {
+      this.o.logger?.debug('no static average for zone', { zone, err });
+    }
   }
 
   /**
@@ -167,7 +185,8 @@ class ZoneSignals implements SignalService {
     const known = this.o.store.loadPoints(zone, fromMs - HOUR_MS, toMs).filter((p) => p.startMs + p.durationMs > fromMs);
     const staticNames = new Set([...this.o.providers.values()].filter((p) => p.type === 'static').map((p) => p.name).concat('static'));
     const best = bestPerStart(known, nowMs, staticNames);
-    if (best.length > 0 || !this.staticFallback) return best;
+    // Only static hours recorded during an outage (recordStaticHour): answer with one static point over the whole range.
+    if (best.some((p) => !staticNames.has(p.provider)) || !this.staticFallback) return best;
     try {
       return [this.staticFallback.pointFor(zone, fromMs, toMs - fromMs, nowMs)];
     } catch {

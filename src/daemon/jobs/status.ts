@@ -11,5 +11,4 @@ export const jobsStatus: StatusContributor = {
       if (!terminal.has(j.state)) report.jobs.push({ ...j });
     }
   },
-  render: (report) => report.jobs.map((j) => `job ${j.id}  ${String(j['name'])}  ${j.state}  step ${String(j['step'])}${j['totalSteps'] ? `/${String(j['totalSteps'])}` : ''}  deadline ${String(j['deadline'])}${j['manualOverride'] ? `  (manual ${String(j['manualOverride'])})` : ''}`),
 };

@@ -4,7 +4,6 @@
  * works on the read-only ledger while the daemon is down.
  */
 import type { StatusContributor } from '../status/contribute';
-import type { StatusReport } from '../status/types';
 
 /** One zone in `carbond status --json` → `zones[]`. */
 export interface ZoneSignalStatus {
@@ -36,10 +35,4 @@ export const zonesStatus: StatusContributor = {
       if (s.stale) report.notes.push(`zone ${zone} signal is stale: ${s.reason ?? 'no data'}`);
     }
   },
-  render: (report: StatusReport) => report.zones
-    .filter((z) => 'stale' in z)
-    .map((z) => {
-      const age = typeof z['dataAgeMs'] === 'number' ? `${Math.round((z['dataAgeMs'] as number) / 60_000)} min old` : 'no data';
-      return `zone ${z.zone}  ${String(z['provider'] ?? '-')}  ${age}${z['stale'] ? `  STALE: ${String(z['reason'])}` : ''}`;
-    }),
 };

@@ -83,6 +83,18 @@ describe('signal service', () => {
     expect(series[0]).toMatchObject({ provider: 'static', startMs: NOW, durationMs: 6 * HOUR });
   });
 
+  it('records one static, estimated point per hour of an outage so the ledger can price energy spent then', async () => {
+    const { primary, backup, store, service } = setup();
+    primary.down = backup.down = new ProviderError('HTTP 503', { provider: 'x', status: 503, retryable: true });
+    await service.refreshZones(NOW);
+    await service.refreshZone('DE', NOW + 10 * 60_000, { force: true });
+    const hourStart = Math.floor(NOW / HOUR) * HOUR;
+    const saved = store.loadPoints('DE', NOW - 2 * HOUR, NOW + 2 * HOUR);
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({ provider: 'static', estimated: true, startMs: hourStart, durationMs: HOUR, issuedAtMs: hourStart });
+    expect(saved[0]!.gPerKWh).toBeGreaterThan(100);
+  });
+
   it('marks a zone stale once its data is older than staleAfter, even without a failed attempt', async () => {
     const { service } = setup();
     await service.refreshZones(NOW);
