@@ -22,6 +22,8 @@ export interface SiteCosts {
   resumeG: Float64Array;
 }
 
+import { choiceAt, fillFour, fillGeneric, fillThree, fillTwo, type FillShape } from './exact-fill';
+
 export type ExactStart = { phase: 'queued' } | { phase: 'running'; site: number } | { phase: 'paused' };
 
 export interface ExactProblem {
@@ -49,14 +51,12 @@ export interface ExactSolution {
 }
 
 let valueBuf = new Float64Array(0);
-let choiceBuf = new Uint8Array(0);
 let queuedBuf = new Float64Array(0);
 let queuedChoice = new Int16Array(0);
 
 function ensureScratch(cells: number, slots: number): void {
   if (valueBuf.length < cells) {
     valueBuf = new Float64Array(Math.ceil(cells * 1.25));
-    choiceBuf = new Uint8Array(valueBuf.length);
   }
   if (queuedBuf.length < slots + 1) {
     queuedBuf = new Float64Array((slots + 1) * 2);
@@ -70,8 +70,8 @@ function infeasible(T: number): ExactSolution {
 
 /**
  * Solves one job exactly. Layout: block b ∈ [0, S) holds R_b, block S holds P; cell
- * (b, t, w) lives at ((b·(T+1) + t)·(W+1) + w). Choices: R: 0 run, 1 pause, 2+s' migrate;
- * P: 0 stay, 1+s resume on s.
+ * (b, t, w) lives at ((b·(T+1) + t)·(W+1) + w). Only values are stored; the forward pass
+ * recomputes its choices (`choiceAt`).
  * @example one site, runG = [5, 1, 1, 5] (g), W = 2, no overhead, queued → runs slots 1–2, cost 2 g.
  */
 export function solveExact(p: ExactProblem): ExactSolution {
@@ -86,159 +86,25 @@ export function solveExact(p: ExactProblem): ExactSolution {
   const k = Math.max(0, Math.floor(p.overheadSlots));
   const runs = p.sites.map((site) => site.runG);
   const resumes = p.sites.map((site) => site.resumeG);
+  const shape: FillShape = { T, W, k, S, stride, block };
   if (S === 1) fillValuesOneSite(runs[0]!, resumes[0]!, p.idleG, k, T, W, stride, block);
-  else if (S === 2) fillValuesTwoSites(runs, resumes, p.idleG, k, T, W, stride, block);
-  else fillValues(runs, resumes, p.idleG, k, T, W, S, stride, block);
+  else if (S === 2) fillTwo(valueBuf, shape, runs, resumes, p.idleG);
+  else if (S === 3) fillThree(valueBuf, shape, runs, resumes, p.idleG);
+  else if (S === 4) fillFour(valueBuf, shape, runs, resumes, p.idleG);
+  else fillGeneric(valueBuf, shape, runs, resumes, p.idleG);
   const start = p.start;
   let costG: number;
   if (start.phase === 'queued') costG = solveQueued(p, T, W, S, stride, block);
   else if (start.phase === 'running') costG = valueBuf[start.site * block] as number;
   else costG = valueBuf[S * block] as number;
   if (!Number.isFinite(costG)) return infeasible(T);
-  return reconstruct(p, T, W, S, stride, block, costG);
-}
-
-/** Plain arguments (no object property reads inside): keeps V8 from deoptimising the hot loop. */
-function fillValues(runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, k: number, T: number, W: number, S: number, stride: number, block: number): void {
-  const V = valueBuf;
-  const C = choiceBuf;
-  const guard = Math.max(k, 1);
-  const pBase = S * block;
-  const runT = new Float64Array(S);
-  const resT = new Float64Array(S);
-  const nowRow = new Int32Array(S);
-  const nextRow = new Int32Array(S);
-  const afterRow = new Int32Array(S);
-  for (let b = 0; b <= S; b++) {
-    const row = b * block + T * stride;
-    V.fill(Infinity, row, row + W);
-    V[row + W] = 0;
-  }
-  for (let t = T - 1; t >= 0; t--) {
-    const wLo = Math.max(0, W - (T - t));
-    const wHi = Math.min(W - 1, t);
-    const idleT = idle === undefined ? 0 : idle[t]!;
-    for (let b = 0; b <= S; b++) {
-      const row = b * block + t * stride;
-      V[row + W] = 0;
-      for (let g = Math.max(0, wLo - guard); g < wLo; g++) V[row + g] = Infinity;
-    }
-    const canResume = t + k <= T;
-    for (let s = 0; s < S; s++) {
-      runT[s] = runs[s]![t]!;
-      resT[s] = canResume ? resumes[s]![t]! : Infinity;
-      nowRow[s] = s * block + t * stride;
-      nextRow[s] = s * block + (t + 1) * stride + 1;
-      afterRow[s] = canResume ? s * block + (t + k) * stride : 0;
-    }
-    const nowP = pBase + t * stride;
-    const nextP = nowP + stride;
-    for (let w = wLo; w <= wHi; w++) {
-      const stay = V[nextP + w]! + idleT;
-      let best = Infinity;
-      let bestS = -1;
-      let second = Infinity;
-      let secondS = -1;
-      for (let s = 0; s < S; s++) {
-        const run = runT[s]! + V[nextRow[s]! + w]!;
-        const v = resT[s]! + (k === 0 ? run : V[afterRow[s]! + w]!);
-        const isBest = v < best;
-        const isSecond = !isBest && v < second;
-        second = isBest ? best : isSecond ? v : second;
-        secondS = isBest ? bestS : isSecond ? s : secondS;
-        best = isBest ? v : best;
-        bestS = isBest ? s : bestS;
-      }
-      V[nowP + w] = best <= stay ? best : stay;
-      C[nowP + w] = best <= stay ? 1 + bestS : 0;
-      for (let s = 0; s < S; s++) {
-        const mine = bestS === s;
-        const mig = mine ? second : best;
-        const migS = mine ? secondS : bestS;
-        let v = runT[s]! + V[nextRow[s]! + w]!;
-        let c = 0;
-        c = mig < v ? 2 + migS : c;
-        v = mig < v ? mig : v;
-        c = stay < v ? 1 : c;
-        v = stay < v ? stay : v;
-        V[nowRow[s]! + w] = v;
-        C[nowRow[s]! + w] = c;
-      }
-    }
-  }
-}
-
-/** The recursion for exactly two sites in one loop over w with scalar locals (the common multi-site case). */
-function fillValuesTwoSites(runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, k: number, T: number, W: number, stride: number, block: number): void {
-  const V = valueBuf;
-  const C = choiceBuf;
-  const guard = Math.max(k, 1);
-  const run0G = runs[0]!;
-  const run1G = runs[1]!;
-  const res0G = resumes[0]!;
-  const res1G = resumes[1]!;
-  const pBase = 2 * block;
-  for (let b = 0; b <= 2; b++) {
-    const row = b * block + T * stride;
-    V.fill(Infinity, row, row + W);
-    V[row + W] = 0;
-  }
-  for (let t = T - 1; t >= 0; t--) {
-    const wLo = Math.max(0, W - (T - t));
-    const wHi = Math.min(W - 1, t);
-    const idleT = idle === undefined ? 0 : idle[t]!;
-    for (let b = 0; b <= 2; b++) {
-      const row = b * block + t * stride;
-      V[row + W] = 0;
-      for (let g = Math.max(0, wLo - guard); g < wLo; g++) V[row + g] = Infinity;
-    }
-    const canResume = t + k <= T;
-    const c0 = run0G[t]!;
-    const c1 = run1G[t]!;
-    const r0 = canResume ? res0G[t]! : Infinity;
-    const r1 = canResume ? res1G[t]! : Infinity;
-    const now0 = t * stride;
-    const now1 = block + now0;
-    const nowP = pBase + now0;
-    const next0 = now0 + stride + 1;
-    const next1 = now1 + stride + 1;
-    const nextP = nowP + stride;
-    const after0 = canResume ? (t + k) * stride : 0;
-    const after1 = after0 + block;
-    for (let w = wLo; w <= wHi; w++) {
-      const stay = V[nextP + w]! + idleT;
-      const run0 = c0 + V[next0 + w]!;
-      const run1 = c1 + V[next1 + w]!;
-      const res0 = r0 + (k === 0 ? run0 : V[after0 + w]!);
-      const res1 = r1 + (k === 0 ? run1 : V[after1 + w]!);
-      const one = res1 < res0;
-      const best = one ? res1 : res0;
-      V[nowP + w] = best <= stay ? best : stay;
-      C[nowP + w] = best <= stay ? (one ? 2 : 1) : 0;
-      let v = run0;
-      let c = 0;
-      c = res1 < v ? 3 : c;
-      v = res1 < v ? res1 : v;
-      c = stay < v ? 1 : c;
-      v = stay < v ? stay : v;
-      V[now0 + w] = v;
-      C[now0 + w] = c;
-      v = run1;
-      c = 0;
-      c = res0 < v ? 2 : c;
-      v = res0 < v ? res0 : v;
-      c = stay < v ? 1 : c;
-      v = stay < v ? stay : v;
-      V[now1 + w] = v;
-      C[now1 + w] = c;
-    }
-  }
+  return reconstruct(p, shape, costG);
 }
 
 /**
  * The same recursion specialised for one site (the common case, and the 5 ms budget):
- * R and P in two flat blocks, no inner loop over sites, no choices stored (`choiceOneSite`
- * recomputes the few it needs from the values, with the same arithmetic).
+ * R and P in two flat blocks, no inner loop over sites, no choices stored (`choiceAt`
+ * recomputes the few the forward pass needs from the values, with the same arithmetic).
  */
 function fillValuesOneSite(runG: Float64Array, resumeG: Float64Array, idle: Float64Array | undefined, k: number, T: number, W: number, stride: number, block: number): void {
   const V = valueBuf;
@@ -296,18 +162,10 @@ function solveQueued(p: ExactProblem, T: number, W: number, S: number, stride: n
   return Q[0]!;
 }
 
-/** The choice the one-site recursion made at (mode, t, w): R: 0 run, 1 pause; P: 0 stay, 1 resume. */
-function choiceOneSite(p: ExactProblem, paused: boolean, t: number, w: number, T: number, stride: number, block: number): number {
-  const V = valueBuf;
-  const k = Math.max(0, Math.floor(p.overheadSlots));
-  const stay = V[block + (t + 1) * stride + w]! + (p.idleG === undefined ? 0 : p.idleG[t]!);
-  const run = p.sites[0]!.runG[t]! + V[(t + 1) * stride + w + 1]!;
-  if (!paused) return stay < run ? 1 : 0;
-  const resume = t + k <= T ? p.sites[0]!.resumeG[t]! + (k === 0 ? run : V[(t + k) * stride + w]!) : Infinity;
-  return resume <= stay ? 1 : 0;
-}
-
-function reconstruct(p: ExactProblem, T: number, W: number, S: number, stride: number, block: number, costG: number): ExactSolution {
+function reconstruct(p: ExactProblem, shape: FillShape, costG: number): ExactSolution {
+  const { T, W, S } = shape;
+  const runs = p.sites.map((site) => site.runG);
+  const resumeGs = p.sites.map((site) => site.resumeG);
   const siteAt = new Int16Array(T).fill(-1);
   const overheadAt = new Uint8Array(T);
   const k = Math.max(0, Math.floor(p.overheadSlots));
@@ -338,7 +196,7 @@ function reconstruct(p: ExactProblem, T: number, W: number, S: number, stride: n
       } else t++;
       continue;
     }
-    const c = S === 1 ? choiceOneSite(p, mode === S, t, w, T, stride, block) : choiceBuf[mode * block + t * stride + w]!;
+    const c = choiceAt(valueBuf, shape, runs, resumeGs, p.idleG, mode, t, w);
     if (mode === S) {
       if (c === 0) t++;
       else enter(c - 1);

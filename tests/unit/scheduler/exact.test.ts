@@ -1,4 +1,5 @@
 import { solveExact, type ExactProblem, type ExactStart } from '../../../scheduler/exact';
+import { fillFour, fillGeneric, fillThree, fillTwo, type FillShape } from '../../../scheduler/exact-fill';
 
 /** Deterministic pseudo-random numbers (mulberry32) so failures reproduce. */
 function rng(seed: number): () => number {
@@ -60,8 +61,8 @@ function bruteForce(p: ExactProblem): number {
   return best;
 }
 
-function randomProblem(r: () => number, start: ExactStart, sites: number, k: number): ExactProblem {
-  const T = 5 + Math.floor(r() * 4);
+function randomProblem(r: () => number, start: ExactStart, sites: number, k: number, maxT = 8): ExactProblem {
+  const T = 5 + Math.floor(r() * (maxT - 4));
   const W = 1 + Math.floor(r() * (T - 1));
   const mk = (): Float64Array => Float64Array.from({ length: T }, () => Math.round(r() * 100));
   return {
@@ -105,12 +106,12 @@ describe('the exact single-job planner', () => {
 
   const starts: ExactStart[] = [{ phase: 'queued' }, { phase: 'running', site: 0 }, { phase: 'paused' }];
   for (const start of starts) {
-    for (const sites of [1, 2, 3]) {
+    for (const sites of [1, 2, 3, 4, 5]) {
       for (const k of [0, 1, 2]) {
         it(`equals a brute-force search (${start.phase}, ${sites} site(s), ${k} overhead slot(s))`, () => {
           const r = rng(1000 * sites + 10 * k + start.phase.length);
-          for (let i = 0; i < (sites === 3 ? 6 : 25); i++) {
-            const p = randomProblem(r, start, sites, k);
+          for (let i = 0; i < (sites <= 2 ? 25 : sites === 3 ? 6 : 2); i++) {
+            const p = randomProblem(r, start, sites, k, sites >= 4 ? 6 : 8);
             const sol = solveExact(p);
             const brute = bruteForce(p);
             expect(sol.costG).toBeCloseTo(brute, 9);
@@ -118,6 +119,38 @@ describe('the exact single-job planner', () => {
           }
         });
       }
+    }
+  }
+
+  for (const [S, fill] of [[2, fillTwo], [3, fillThree], [4, fillFour]] as const) {
+    for (const k of [0, 1, 3]) {
+      it(`fills the same values with the unrolled ${S}-site loop as with the generic loop (${k} overhead slot(s))`, () => {
+        const r = rng(77 * S + k);
+        const T = 90;
+        const W = 30;
+        const mk = (scale: number): Float64Array => Float64Array.from({ length: T }, () => (r() < 0.05 ? Infinity : r() * scale));
+        const runs = Array.from({ length: S }, () => mk(100));
+        const resumes = Array.from({ length: S }, () => mk(40));
+        const idle = mk(3);
+        const shape: FillShape = { T, W, k, S, stride: W + 1, block: (T + 1) * (W + 1) };
+        const fast = new Float64Array(shape.block * (S + 1));
+        const slow = new Float64Array(shape.block * (S + 1));
+        fill(fast, shape, runs, resumes, idle);
+        fillGeneric(slow, shape, runs, resumes, idle);
+        let compared = 0;
+        const mismatches: string[] = [];
+        for (let b = 0; b <= S; b++) {
+          for (let t = 0; t <= T; t++) {
+            for (let w = Math.max(0, W - (T - t)); w <= Math.min(W, t); w++) {
+              const i = b * shape.block + t * shape.stride + w;
+              if (!Object.is(fast[i], slow[i])) mismatches.push(`b${b} t${t} w${w}: ${fast[i]} vs ${slow[i]}`);
+              compared += Number.isFinite(slow[i]!) ? 1 : 0;
+            }
+          }
+        }
+        expect(mismatches.slice(0, 5)).toEqual([]);
+        expect(compared).toBeGreaterThan(1000);
+      });
     }
   }
 });

@@ -1,0 +1,252 @@
+/**
+ * The backward recursion of `solveExact` for several sites (see `exact.ts` for the
+ * formulas), as loops over plain arguments and scalar locals: one per site count 2, 3 and 4
+ * (each cell costs about what a one-site cell costs per state), and a generic one beyond.
+ * No choices are stored: `choiceAt` recomputes the few the forward pass needs from the
+ * values with the same arithmetic, so the cells written are only the values.
+ *
+ * Layout: block b ∈ [0, S) holds R_b, block S holds P; cell (b, t, w) lives at
+ * b·block + t·stride + w, with stride = W + 1 and block = (T + 1)·stride.
+ */
+
+/** The shape shared by every loop: T slots, W work slots, k overhead slots, S sites. */
+export interface FillShape {
+  T: number;
+  W: number;
+  k: number;
+  S: number;
+  stride: number;
+  block: number;
+}
+
+/** Sets row T of every block (done = 0, unfinished = ∞). */
+function initLastRow(V: Float64Array, f: FillShape): void {
+  for (let b = 0; b <= f.S; b++) {
+    const row = b * f.block + f.T * f.stride;
+    V.fill(Infinity, row, row + f.W);
+    V[row + f.W] = 0;
+  }
+}
+
+/** Row t of every block: w = W is done; the cells just below the band read as infeasible. */
+function initRow(V: Float64Array, f: FillShape, t: number, wLo: number): void {
+  const guard = Math.max(f.k, 1);
+  for (let b = 0; b <= f.S; b++) {
+    const row = b * f.block + t * f.stride;
+    V[row + f.W] = 0;
+    for (let g = Math.max(0, wLo - guard); g < wLo; g++) V[row + g] = Infinity;
+  }
+}
+
+/** Any number of sites (S ≥ 5 in practice): best and second-best resume per cell. */
+export function fillGeneric(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined): void {
+  const { T, W, k, S, stride, block } = f;
+  const runT = new Float64Array(S);
+  const resT = new Float64Array(S);
+  const nextRow = new Int32Array(S);
+  const afterRow = new Int32Array(S);
+  initLastRow(V, f);
+  for (let t = T - 1; t >= 0; t--) {
+    const wLo = Math.max(0, W - (T - t));
+    const wHi = Math.min(W - 1, t);
+    const idleT = idle === undefined ? 0 : idle[t]!;
+    initRow(V, f, t, wLo);
+    const canResume = t + k <= T;
+    for (let s = 0; s < S; s++) {
+      runT[s] = runs[s]![t]!;
+      resT[s] = canResume ? resumes[s]![t]! : Infinity;
+      nextRow[s] = s * block + (t + 1) * stride + 1;
+      afterRow[s] = canResume ? s * block + (t + k) * stride : 0;
+    }
+    const nowP = S * block + t * stride;
+    for (let w = wLo; w <= wHi; w++) {
+      const stay = V[nowP + stride + w]! + idleT;
+      let best = Infinity;
+      let bestS = -1;
+      let second = Infinity;
+      for (let s = 0; s < S; s++) {
+        const v = resT[s]! + (k === 0 ? runT[s]! + V[nextRow[s]! + w]! : V[afterRow[s]! + w]!);
+        if (v < best) {
+          second = best;
+          best = v;
+          bestS = s;
+        } else if (v < second) second = v;
+      }
+      V[nowP + w] = best <= stay ? best : stay;
+      for (let s = 0; s < S; s++) {
+        const mig = bestS === s ? second : best;
+        const run = runT[s]! + V[nextRow[s]! + w]!;
+        const v = mig < run ? mig : run;
+        V[s * block + t * stride + w] = stay < v ? stay : v;
+      }
+    }
+  }
+}
+
+/** Two sites: R_0 = min(run_0, resume_1, stay), R_1 = min(run_1, resume_0, stay), P = min(resume_0, resume_1, stay). */
+export function fillTwo(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined): void {
+  const { T, W, k, stride, block } = f;
+  const run0G = runs[0]!;
+  const run1G = runs[1]!;
+  const res0G = resumes[0]!;
+  const res1G = resumes[1]!;
+  initLastRow(V, f);
+  for (let t = T - 1; t >= 0; t--) {
+    const wLo = Math.max(0, W - (T - t));
+    const wHi = Math.min(W - 1, t);
+    const idleT = idle === undefined ? 0 : idle[t]!;
+    initRow(V, f, t, wLo);
+    const canResume = t + k <= T;
+    const c0 = run0G[t]!;
+    const c1 = run1G[t]!;
+    const r0 = canResume ? res0G[t]! : Infinity;
+    const r1 = canResume ? res1G[t]! : Infinity;
+    const now0 = t * stride;
+    const now1 = block + now0;
+    const nowP = 2 * block + now0;
+    const next0 = now0 + stride + 1;
+    const next1 = now1 + stride + 1;
+    const nextP = nowP + stride;
+    const after0 = canResume ? (t + k) * stride : 0;
+    const after1 = after0 + block;
+    for (let w = wLo; w <= wHi; w++) {
+      const stay = V[nextP + w]! + idleT;
+      const run0 = c0 + V[next0 + w]!;
+      const run1 = c1 + V[next1 + w]!;
+      const res0 = r0 + (k === 0 ? run0 : V[after0 + w]!);
+      const res1 = r1 + (k === 0 ? run1 : V[after1 + w]!);
+      const best = res1 < res0 ? res1 : res0;
+      V[nowP + w] = best < stay ? best : stay;
+      const v0 = res1 < run0 ? res1 : run0;
+      V[now0 + w] = stay < v0 ? stay : v0;
+      const v1 = res0 < run1 ? res0 : run1;
+      V[now1 + w] = stay < v1 ? stay : v1;
+    }
+  }
+}
+
+/** Three sites: each R_s takes the best resume on the two others. */
+export function fillThree(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined): void {
+  const { T, W, k, stride, block } = f;
+  initLastRow(V, f);
+  for (let t = T - 1; t >= 0; t--) {
+    const wLo = Math.max(0, W - (T - t));
+    const wHi = Math.min(W - 1, t);
+    const idleT = idle === undefined ? 0 : idle[t]!;
+    initRow(V, f, t, wLo);
+    const canResume = t + k <= T;
+    const c0 = runs[0]![t]!;
+    const c1 = runs[1]![t]!;
+    const c2 = runs[2]![t]!;
+    const r0 = canResume ? resumes[0]![t]! : Infinity;
+    const r1 = canResume ? resumes[1]![t]! : Infinity;
+    const r2 = canResume ? resumes[2]![t]! : Infinity;
+    const now0 = t * stride;
+    const now1 = block + now0;
+    const now2 = 2 * block + now0;
+    const nowP = 3 * block + now0;
+    const after0 = canResume ? (t + k) * stride : 0;
+    for (let w = wLo; w <= wHi; w++) {
+      const stay = V[nowP + stride + w]! + idleT;
+      const run0 = c0 + V[now0 + stride + 1 + w]!;
+      const run1 = c1 + V[now1 + stride + 1 + w]!;
+      const run2 = c2 + V[now2 + stride + 1 + w]!;
+      const res0 = r0 + (k === 0 ? run0 : V[after0 + w]!);
+      const res1 = r1 + (k === 0 ? run1 : V[after0 + block + w]!);
+      const res2 = r2 + (k === 0 ? run2 : V[after0 + 2 * block + w]!);
+      const m12 = res2 < res1 ? res2 : res1;
+      const m02 = res2 < res0 ? res2 : res0;
+      const m01 = res1 < res0 ? res1 : res0;
+      const best = res2 < m01 ? res2 : m01;
+      V[nowP + w] = best < stay ? best : stay;
+      const v0 = m12 < run0 ? m12 : run0;
+      V[now0 + w] = stay < v0 ? stay : v0;
+      const v1 = m02 < run1 ? m02 : run1;
+      V[now1 + w] = stay < v1 ? stay : v1;
+      const v2 = m01 < run2 ? m01 : run2;
+      V[now2 + w] = stay < v2 ? stay : v2;
+    }
+  }
+}
+
+/** Four sites: the best resume excluding s from two pair minima (m01, m23). */
+export function fillFour(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined): void {
+  const { T, W, k, stride, block } = f;
+  initLastRow(V, f);
+  for (let t = T - 1; t >= 0; t--) {
+    const wLo = Math.max(0, W - (T - t));
+    const wHi = Math.min(W - 1, t);
+    const idleT = idle === undefined ? 0 : idle[t]!;
+    initRow(V, f, t, wLo);
+    const canResume = t + k <= T;
+    const c0 = runs[0]![t]!;
+    const c1 = runs[1]![t]!;
+    const c2 = runs[2]![t]!;
+    const c3 = runs[3]![t]!;
+    const r0 = canResume ? resumes[0]![t]! : Infinity;
+    const r1 = canResume ? resumes[1]![t]! : Infinity;
+    const r2 = canResume ? resumes[2]![t]! : Infinity;
+    const r3 = canResume ? resumes[3]![t]! : Infinity;
+    const now0 = t * stride;
+    const now1 = block + now0;
+    const now2 = 2 * block + now0;
+    const now3 = 3 * block + now0;
+    const nowP = 4 * block + now0;
+    const after0 = canResume ? (t + k) * stride : 0;
+    for (let w = wLo; w <= wHi; w++) {
+      const stay = V[nowP + stride + w]! + idleT;
+      const run0 = c0 + V[now0 + stride + 1 + w]!;
+      const run1 = c1 + V[now1 + stride + 1 + w]!;
+      const run2 = c2 + V[now2 + stride + 1 + w]!;
+      const run3 = c3 + V[now3 + stride + 1 + w]!;
+      const res0 = r0 + (k === 0 ? run0 : V[after0 + w]!);
+      const res1 = r1 + (k === 0 ? run1 : V[after0 + block + w]!);
+      const res2 = r2 + (k === 0 ? run2 : V[after0 + 2 * block + w]!);
+      const res3 = r3 + (k === 0 ? run3 : V[after0 + 3 * block + w]!);
+      const m01 = res1 < res0 ? res1 : res0;
+      const m23 = res3 < res2 ? res3 : res2;
+      const best = m23 < m01 ? m23 : m01;
+      V[nowP + w] = best < stay ? best : stay;
+      const x0 = m23 < res1 ? m23 : res1;
+      const x1 = m23 < res0 ? m23 : res0;
+      const x2 = m01 < res3 ? m01 : res3;
+      const x3 = m01 < res2 ? m01 : res2;
+      const v0 = x0 < run0 ? x0 : run0;
+      V[now0 + w] = stay < v0 ? stay : v0;
+      const v1 = x1 < run1 ? x1 : run1;
+      V[now1 + w] = stay < v1 ? stay : v1;
+      const v2 = x2 < run2 ? x2 : run2;
+      V[now2 + w] = stay < v2 ? stay : v2;
+      const v3 = x3 < run3 ? x3 : run3;
+      V[now3 + w] = stay < v3 ? stay : v3;
+    }
+  }
+}
+
+/**
+ * The choice the recursion made at (mode, t, w), recomputed from the values with the same
+ * arithmetic. mode < S (running on `mode`): 0 run, 1 pause, 2 + s' migrate to s'; mode = S
+ * (paused): 0 stay, 1 + s resume on s. Ties prefer run, then migrate, then pause (R), and
+ * resume over stay (P), lowest site first.
+ * @example R_0 with run_0 = 5 g, resume_1 = 5 g, stay = 5 g → 0 (keeps running).
+ */
+export function choiceAt(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, mode: number, t: number, w: number): number {
+  const { T, k, S, stride, block } = f;
+  const stay = V[S * block + (t + 1) * stride + w]! + (idle === undefined ? 0 : idle[t]!);
+  const canResume = t + k <= T;
+  const runOf = (s: number): number => runs[s]![t]! + V[s * block + (t + 1) * stride + w + 1]!;
+  let best = Infinity;
+  let bestS = -1;
+  for (let s = 0; s < S; s++) {
+    if (s === mode || !canResume) continue;
+    const v = resumes[s]![t]! + (k === 0 ? runOf(s) : V[s * block + (t + k) * stride + w]!);
+    if (v < best) {
+      best = v;
+      bestS = s;
+    }
+  }
+  if (mode === S) return bestS >= 0 && best <= stay ? 1 + bestS : 0;
+  const run = runOf(mode);
+  if (run <= best && run <= stay) return 0;
+  return bestS >= 0 && best <= stay ? 2 + bestS : 1;
+}
