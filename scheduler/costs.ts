@@ -79,6 +79,37 @@ function startOf(job: PlanJob, siteIndexes: number[], sites: readonly SiteSpec[]
 }
 
 /**
+ * Per-slot run and resume grams of one job on one site; slots without room (GPUs or job
+ * places) cost Infinity. A resume at t costs the overhead slots t … t+k−1 (the last one
+ * partial when the overhead is not a whole number of slots), × `penalty`.
+ * @example 300 W, 5-min slots, 10-min overhead (k = 2), 200 g/kWh everywhere → runG 5 g, resumeG 10 g.
+ */
+function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Float64Array, placesLeft: Float64Array, T: number, k: number, penalty: number): { runG: Float64Array; resumeG: Float64Array; blocked: boolean } {
+  const runG = new Float64Array(T);
+  const resumeG = new Float64Array(T);
+  const free = new Uint8Array(T);
+  const n = Math.min(T, gpusLeft.length);
+  let blocked = false;
+  for (let t = 0; t < T; t++) {
+    const ok = t < n && gpusLeft[t]! >= job.gpus && placesLeft[t]! >= 1;
+    free[t] = ok ? 1 : 0;
+    blocked ||= !ok;
+    runG[t] = ok ? gramsOf(job.powerW, slotMs, gi[t]!) : Infinity;
+  }
+  if (k > 0) {
+    for (let t = 0; t < T; t++) {
+      let ov = 0;
+      for (let j = 0; j < k; j++) {
+        const ms = Math.min(slotMs, job.pauseOverheadMs - j * slotMs);
+        ov += t + j < T && free[t + j] === 1 ? gramsOf(job.powerW, ms, gi[t + j]!) : Infinity;
+      }
+      resumeG[t] = ov * penalty;
+    }
+  }
+  return { runG, resumeG, blocked };
+}
+
+/**
  * Builds the problem for one job over `T` slots (T ≥ the job's horizon when guarded).
  * Sites without a series are left out; `undefined` when none is left.
  */
@@ -100,25 +131,11 @@ export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity
   });
   let blocked = false;
   const sites = siteIndexes.map((g, local) => {
-    const gi = intensity[local]!;
-    const runG = new Float64Array(T);
-    const resumeG = new Float64Array(T);
-    for (let t = 0; t < T; t++) {
-      const free = capacity.fits(g, t, job.gpus);
-      if (!free) {
-        capacity.binding = true;
-        blocked = true;
-      }
-      runG[t] = free ? gramsOf(job.powerW, slotMs, gi[t]!) : Infinity;
-      let ov = 0;
-      for (let j = 0; j < k; j++) {
-        const ms = Math.min(slotMs, job.pauseOverheadMs - j * slotMs);
-        ov += t + j < T && capacity.fits(g, t + j, job.gpus) ? gramsOf(job.powerW, ms, gi[t + j]!) : Infinity;
-      }
-      resumeG[t] = k === 0 ? 0 : ov * penalty;
-    }
-    return { runG, resumeG };
+    const costs = siteCosts(job, slotMs, intensity[local]!, capacity.gpus[g]!, capacity.places[g]!, T, k, penalty);
+    blocked ||= costs.blocked;
+    return { runG: costs.runG, resumeG: costs.resumeG };
   });
+  if (blocked) capacity.binding = true;
   const start = startOf(job, siteIndexes, input.sites);
   const preferred = start.phase === 'running' ? start.site : Math.max(0, siteIndexes.findIndex((g) => input.sites[g]!.name === job.homeSite));
   const idleG = job.pausedPowerW ? Float64Array.from(intensity[preferred]!.subarray(0, T), (g) => gramsOf(job.pausedPowerW!, slotMs, g)) : undefined;

@@ -232,21 +232,22 @@ export function fillFour(V: Float64Array, f: FillShape, runs: readonly Float64Ar
  */
 export function choiceAt(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, mode: number, t: number, w: number): number {
   const { T, k, S, stride, block } = f;
-  const stay = V[S * block + (t + 1) * stride + w]! + (idle === undefined ? 0 : idle[t]!);
-  const canResume = t + k <= T;
-  const runOf = (s: number): number => runs[s]![t]! + V[s * block + (t + 1) * stride + w + 1]!;
+  const next = (t + 1) * stride + w;
+  const stay = V[S * block + next]! + (idle === undefined ? 0 : idle[t]!);
   let best = Infinity;
   let bestS = -1;
-  for (let s = 0; s < S; s++) {
-    if (s === mode || !canResume) continue;
-    const v = resumes[s]![t]! + (k === 0 ? runOf(s) : V[s * block + (t + k) * stride + w]!);
-    if (v < best) {
-      best = v;
-      bestS = s;
+  if (t + k <= T) {
+    for (let s = 0; s < S; s++) {
+      if (s === mode) continue;
+      const v = resumes[s]![t]! + (k === 0 ? runs[s]![t]! + V[s * block + next + 1]! : V[s * block + (t + k) * stride + w]!);
+      if (v < best) {
+        best = v;
+        bestS = s;
+      }
     }
   }
   if (mode === S) return bestS >= 0 && best <= stay ? 1 + bestS : 0;
-  const run = runOf(mode);
+  const run = runs[mode]![t]! + V[mode * block + next + 1]!;
   if (run <= best && run <= stay) return 0;
   return bestS >= 0 && best <= stay ? 2 + bestS : 1;
 }
