@@ -72,7 +72,10 @@ describe('run control with real processes', () => {
     expect(run!.exitKind).toBe('killed');
     expect(last.step % 10).toBe(0);
     expect(run!.lostSteps).toBe(run!.lastStep! - last.step);
-    expect(transitionsOf(h.db, job.id).at(-1)!.reason).toMatch(/steps lost, resumes from step/);
+    // Under load the kill can land right after a periodic checkpoint: then nothing is lost and the reason says only "killed".
+    const reason = transitionsOf(h.db, job.id).at(-1)!.reason;
+    if (run!.lostSteps > 0) expect(reason).toContain(`${run!.lostSteps} steps lost, resumes from step ${last.step}`);
+    else expect(reason).toMatch(/killed \(SIGKILL\)$/);
     h.actions.set(job.id, 'resume');
     await h.tick();
     await waitFor(() => startsOf(job).length === 2);
