@@ -1,5 +1,5 @@
 /**
- * `npm run bench:scheduler [-- --quick | --full]`: what the planner saves on real traces and
+ * `npm run bench:scheduler [-- --quick | --full] [--speed]`: what the planner saves on real traces and
  * how fast it is (issue 4).
  *
  * Savings: the six zones with day-ahead forecasts (DACF, Jul–Dec 2021), jobs of 2–48 h with
@@ -164,10 +164,13 @@ function baselines(jobs: readonly SimJob[], zones: ReadonlyMap<string, ZoneSigna
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const full = process.argv.includes('--full');
+  const speedOnly = process.argv.includes('--speed');
   const jobsPerZone = quick ? 12 : full ? 150 : 40;
-  console.log(`bench:scheduler (${quick ? 'quick' : full ? 'full' : 'default'}; --quick / --full to change)`);
+  console.log(`bench:scheduler (${quick ? 'quick' : full ? 'full' : 'default'}${speedOnly ? ', speed only' : ''}; --quick / --full / --speed to change)`);
   const dir = process.env['CARBOND_BENCH_DATA'] ?? dataDir();
-  if (!dir) {
+  if (speedOnly) {
+    console.log('--speed: skipping the savings table.');
+  } else if (!dir) {
     console.log('../shared/data is absent: skipping the savings table (the speed figures follow).');
   } else {
     const { jobs, data } = workloadOf(dir, jobsPerZone);
