@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 import { ExitCode } from '../core/errors';
 import type { CliCommand, CommandArgs, CommandOutput } from './command';
 import { createCliContext } from './context';
-import { parseFastStatus } from './fast-path';
+import { parseFastDaemon, parseFastStatus } from './fast-path';
 import { renderError, renderOutput, type Streams } from './render';
 
 const EPILOGUE = 'Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 every provider failed, 4 executor or checkpoint. See README.md.';
@@ -61,6 +61,14 @@ export async function main(argv: readonly string[], io: Streams = streams): Prom
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { statusCommand } = require('./commands/status') as typeof import('./commands/status');
     await onRun(statusCommand, fast);
+    process.exitCode = exitCode;
+    return exitCode;
+  }
+  const fastDaemon = parseFastDaemon(argv);
+  if (fastDaemon) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { daemonCommand } = require('./commands/daemon') as typeof import('./commands/daemon');
+    await onRun(daemonCommand, fastDaemon);
     process.exitCode = exitCode;
     return exitCode;
   }

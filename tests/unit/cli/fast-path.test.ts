@@ -22,3 +22,21 @@ describe('parseFastStatus', () => {
     expect(parseFastStatus(argv)).toBeUndefined();
   });
 });
+
+describe('parseFastDaemon', () => {
+  const { parseFastDaemon } = jest.requireActual<typeof import('../../../src/cli/fast-path')>('../../../src/cli/fast-path');
+  it.each([
+    [['daemon'], { json: false }],
+    [['daemon', '--state-dir', '/s', '--log-level', 'debug'], { json: false, stateDir: '/s', logLevel: 'debug' }],
+    [['daemon', '--log-level=warn', '--config=/c.toml'], { json: false, config: '/c.toml', logLevel: 'warn' }],
+  ])('parses the plain daemon call %j without yargs', (argv, expected) => expect(parseFastDaemon(argv)).toEqual(expected));
+
+  it.each([
+    [['daemon', '--log-level', 'loud']],
+    [['daemon', '--log-level']],
+    [['daemon', '--json']],
+    [['daemon', '--time-scale', '600']],
+    [['daemon', '--help']],
+    [['status']],
+  ])('leaves %j to yargs, which reports usage errors', (argv) => expect(parseFastDaemon(argv)).toBeUndefined());
+});
