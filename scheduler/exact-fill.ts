@@ -109,6 +109,29 @@ export function fillTwo(V: Float64Array, f: FillShape, runs: readonly Float64Arr
     const nextP = nowP + stride;
     const after0 = canResume ? (t + k) * stride : 0;
     const after1 = after0 + block;
+    if (k === 1) {
+      // Descending w: the value read for a resume at w is the one a run reads at w − 1.
+      let up0 = V[next0 + wHi]!;
+      let up1 = V[next1 + wHi]!;
+      for (let w = wHi; w >= wLo; w--) {
+        const here0 = V[next0 - 1 + w]!;
+        const here1 = V[next1 - 1 + w]!;
+        const stay = V[nextP + w]! + idleT;
+        const run0 = c0 + up0;
+        const run1 = c1 + up1;
+        const res0 = r0 + here0;
+        const res1 = r1 + here1;
+        up0 = here0;
+        up1 = here1;
+        const best = res1 < res0 ? res1 : res0;
+        V[nowP + w] = best < stay ? best : stay;
+        const v0 = res1 < run0 ? res1 : run0;
+        V[now0 + w] = stay < v0 ? stay : v0;
+        const v1 = res0 < run1 ? res0 : run1;
+        V[now1 + w] = stay < v1 ? stay : v1;
+      }
+      continue;
+    }
     for (let w = wLo; w <= wHi; w++) {
       const stay = V[nextP + w]! + idleT;
       const run0 = c0 + V[next0 + w]!;
@@ -146,6 +169,10 @@ export function fillThree(V: Float64Array, f: FillShape, runs: readonly Float64A
     const now2 = 2 * block + now0;
     const nowP = 3 * block + now0;
     const after0 = canResume ? (t + k) * stride : 0;
+    if (k === 1) {
+      fillRowThreeK1(V, now0, block, stride, wLo, wHi, idleT, c0, c1, c2, r0, r1, r2);
+      continue;
+    }
     for (let w = wLo; w <= wHi; w++) {
       const stay = V[nowP + stride + w]! + idleT;
       const run0 = c0 + V[now0 + stride + 1 + w]!;
@@ -166,6 +193,42 @@ export function fillThree(V: Float64Array, f: FillShape, runs: readonly Float64A
       const v2 = m01 < run2 ? m01 : run2;
       V[now2 + w] = stay < v2 ? stay : v2;
     }
+  }
+}
+
+/** One row of `fillThree` for k = 1, w descending: each value of row t + 1 is read once. */
+function fillRowThreeK1(V: Float64Array, now0: number, block: number, stride: number, wLo: number, wHi: number, idleT: number, c0: number, c1: number, c2: number, r0: number, r1: number, r2: number): void {
+  const n0 = now0 + stride;
+  const n1 = n0 + block;
+  const n2 = n1 + block;
+  let up0 = V[n0 + wHi + 1]!;
+  let up1 = V[n1 + wHi + 1]!;
+  let up2 = V[n2 + wHi + 1]!;
+  for (let w = wHi; w >= wLo; w--) {
+    const here0 = V[n0 + w]!;
+    const here1 = V[n1 + w]!;
+    const here2 = V[n2 + w]!;
+    const stay = V[n2 + block + w]! + idleT;
+    const run0 = c0 + up0;
+    const run1 = c1 + up1;
+    const run2 = c2 + up2;
+    const res0 = r0 + here0;
+    const res1 = r1 + here1;
+    const res2 = r2 + here2;
+    up0 = here0;
+    up1 = here1;
+    up2 = here2;
+    const m12 = res2 < res1 ? res2 : res1;
+    const m02 = res2 < res0 ? res2 : res0;
+    const m01 = res1 < res0 ? res1 : res0;
+    const best = res2 < m01 ? res2 : m01;
+    V[now0 + 3 * block + w] = best < stay ? best : stay;
+    const v0 = m12 < run0 ? m12 : run0;
+    V[now0 + w] = stay < v0 ? stay : v0;
+    const v1 = m02 < run1 ? m02 : run1;
+    V[now0 + block + w] = stay < v1 ? stay : v1;
+    const v2 = m01 < run2 ? m01 : run2;
+    V[now0 + 2 * block + w] = stay < v2 ? stay : v2;
   }
 }
 

@@ -130,6 +130,20 @@ function fillValuesOneSite(runG: Float64Array, resumeG: Float64Array, idle: Floa
       V[rRow + g] = Infinity;
       V[pRow + g] = Infinity;
     }
+    if (k === 1) {
+      // Descending w: the value a resume reads at w is the one a run reads at w − 1.
+      let up = V[rNext + wHi + 1]!;
+      for (let w = wHi; w >= wLo; w--) {
+        const here = V[rNext + w]!;
+        const stay = V[pNext + w]! + idleT;
+        const run = c + up;
+        const resume = r + here;
+        up = here;
+        V[pRow + w] = resume <= stay ? resume : stay;
+        V[rRow + w] = stay < run ? stay : run;
+      }
+      continue;
+    }
     for (let w = wLo; w <= wHi; w++) {
       const stay = V[pNext + w]! + idleT;
       const run = c + V[rNext + w + 1]!;
