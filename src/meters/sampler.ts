@@ -7,22 +7,11 @@
  */
 import type { Clock } from '../core/clock';
 import { energyKWhOf } from '../core/units';
+import type { EnergySampleRow } from '../ledger/energy';
 import type { MeterName, MeterTarget, PowerMeter } from './types';
 
-/** A row for `energy_samples` (see `src/ledger/energy.ts`). */
-export interface EnergySampleInput {
-  jobId: string;
-  runId: number | null;
-  site: string;
-  zone: string;
-  startMs: number;
-  durationMs: number;
-  energyKWh: number;
-  /** Mean power over the interval, W. */
-  powerW: number;
-  meter: MeterName;
-  overhead: boolean;
-}
+/** A row for `energy_samples` as the sampler makes it: `powerW` is the mean power over the interval. */
+export type EnergySampleInput = Omit<EnergySampleRow, 'id' | 'meter'> & { meter: MeterName };
 
 interface LastReading {
   atMs: number;
