@@ -1,23 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { DemoResult } from '../../../src/cli/demo/run';
 import { REPO_ROOT, requireBuilt, runCli } from '../../helpers/processes';
 import { makeTempDir, removeDir } from '../../helpers/state-dir';
-
-interface DemoResult {
-  jobId: string;
-  state: string;
-  pauses: number;
-  resumes: number;
-  transitions: Array<{ at: string; from: string | null; to: string; reason: string }>;
-  energyKWh: number;
-  actualG: number;
-  baselineG: number;
-  avoidedG: number;
-  daemonExit: number | null;
-  wallMs: number;
-  lossLog: string;
-}
 
 /** step → loss bits (hex of the float32), from a `--loss-log` file. */
 function lossBits(file: string): string[] {
