@@ -13,6 +13,8 @@ import { insertEnergySamples, type EnergySampleRow } from '../src/ledger/energy'
 import { loadReportRows } from '../src/ledger/report-rows';
 import { buildReport } from '../src/reports/build';
 import { renderReport, REPORT_FORMATS } from '../src/reports/render';
+import { seededUniform } from '../src/core/rng';
+
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -22,16 +24,6 @@ const DAYS = 31;
 const JOBS = 100;
 const ZONES: Record<string, string> = { box1: 'GB', box2: 'FR', box3: 'DE' };
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function writeIntensity(db: Db): number {
   const stmt = db.prepare(`INSERT INTO intensity_points (zone, start, duration_ms, g_per_kwh, kind, issued_at, provider, signal, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'average', ?)`);
@@ -90,7 +82,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond-bench-report-'));
   try {
     const db = openLedger(ledgerPath(dir), { nowMs: START });
-    const rand = rng(42);
+    const rand = seededUniform(42);
     let samples = 0;
     const [points] = time(() => db.transaction(() => writeIntensity(db))());
     db.transaction(() => {

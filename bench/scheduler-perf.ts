@@ -8,7 +8,8 @@ import { plan, solveExact, type PlanInput, type PlanJob, type SlotSeries } from 
 import { simulate } from '../src/simulate';
 import { loadTraces, zoneSignals } from '../src/simulate/inputs';
 import { median } from '../src/simulate/result';
-import { makeJobs, rng } from './scheduler-workload';
+import { makeJobs } from './scheduler-workload';
+import { seededUniform } from '../src/core/rng';
 
 const H = 3_600_000;
 const SLOT = 5 * 60_000;
@@ -16,7 +17,7 @@ const T0 = Date.parse('2021-07-01T00:00:00Z');
 
 /** A synthetic signal with a daily cycle and noise, g/kWh, on `slotMs` slots. */
 function syntheticSeries(zone: string, hours: number, seed: number, slotMs = SLOT): SlotSeries {
-  const r = rng(seed);
+  const r = seededUniform(seed);
   const perHour = H / slotMs;
   const hourly = Array.from({ length: hours + 1 }, (_, h) => 250 + 100 * Math.sin((2 * Math.PI * (h + seed)) / 24) + 30 * r());
   return { zone, startMs: T0, slotMs, gPerKWh: Array.from({ length: hours * perHour }, (_, i) => hourly[Math.floor(i / perHour)]!) };
@@ -49,7 +50,7 @@ export function plan7dFigures(reps: number): void {
 
 /** 1,000 jobs on 4 sites (64 GPUs each), 2–48 h of work, 0–48 h slack, 1–4 allowed sites, mixed phases. */
 export function replan1000Figures(reps: number): void {
-  const r = rng(7);
+  const r = seededUniform(7);
   const sites = [0, 1, 2, 3].map((i) => ({ name: `s${i}`, zone: `Z${i}`, gpus: 256 }));
   const series = Object.fromEntries(sites.map((s, i) => [s.zone, syntheticSeries(s.zone, 100, i * 5)]));
   const jobs: PlanJob[] = Array.from({ length: 1000 }, (_, i) => {
@@ -89,7 +90,7 @@ export function yearFigures(dir: string, n: number): void {
  * 1-h slots, no overhead. LP: min Σ c·x, Σ_{s,t} x_{j,s,t} = W_j, Σ_j x_{j,s,t} ≤ 6, 0 ≤ x ≤ 1.
  */
 export async function lpBoundFigures(dir: string | undefined): Promise<void> {
-  const r = rng(11);
+  const r = seededUniform(11);
   const slotMs = H;
   const hours = 72;
   const sites = [{ name: 'a', zone: 'A', gpus: 6 }, { name: 'b', zone: 'B', gpus: 6 }];

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadTraces, loadForecasts, zoneSignals } from '../src/simulate/inputs';
 import type { SimJob, ZoneSignal } from '../src/simulate';
+import { seededUniform } from '../src/core/rng';
 
 export const DACF_ZONES = ['CAISO', 'ERCOT', 'ISONE', 'PJM', 'SE', 'DE'] as const;
 const H = 3_600_000;
@@ -15,18 +16,6 @@ const H = 3_600_000;
 export function dataDir(): string | undefined {
   const candidates = [path.resolve(__dirname, '..', '..', '..', 'shared', 'data'), path.resolve(process.cwd(), '..', 'shared', 'data')];
   return candidates.find((d) => fs.existsSync(path.join(d, 'CAISO_2021_dacf.csv')));
-}
-
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface DacfData {
@@ -57,7 +46,7 @@ export interface WorkloadSpec {
  * 5-min-aligned time in [fromMs, toMs − length], 300 W (one GPU), 5 min resume overhead.
  */
 export function makeJobs(spec: WorkloadSpec): SimJob[] {
-  const r = rng(spec.seed);
+  const r = seededUniform(spec.seed);
   const jobs: SimJob[] = [];
   const step = 5 * 60_000;
   for (const zone of spec.zones) {

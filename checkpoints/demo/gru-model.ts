@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingTask } from '../harness/harness';
-import { Rng } from '../harness/rng';
+import { Rng } from '../../src/core/rng';
 import type { JsonValue } from '../harness/training-state';
 
 export interface GruConfig {

@@ -14,7 +14,7 @@ import { appendEvent, DEFAULT_PAUSE_SIGNAL } from '../protocol';
 import type { CheckpointStore } from '../store';
 import type { BackendName } from './backend';
 import { selectBackend } from './backend';
-import { Rng } from './rng';
+import { Rng } from '../../src/core/rng';
 import { float32Hex } from './tensor-state';
 import type { JsonValue } from './training-state';
 import { encodeTrainingState, restoreTrainingState } from './training-state';

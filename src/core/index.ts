@@ -3,3 +3,4 @@ export * from './errors';
 export * from './logger';
 export * from './units';
 export * from './validation';
+export * from './rng';

@@ -69,3 +69,14 @@ export function startsOf(job: JobRecord): Array<{ pid: number; step: number }> {
   if (!fs.existsSync(file)) return [];
   return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(' ')).map(([, pid, step]) => ({ pid: Number(pid), step: Number(step) }));
 }
+
+/** Ticks the lifecycle (and waits for its background pauses) until `done`, or throws after `timeoutMs`. */
+export async function tickUntil(h: Harness, done: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await h.tick();
+    await h.lifecycle.idle();
+    await sleep(50);
+  }
+}

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { checkpointsOf } from '../../../src/ledger/checkpoints';
 import { currentState } from '../../../src/ledger/jobs';
 import { runsOf } from '../../../src/ledger/runs';
-import { makeHarness, sleep, type Harness } from './lifecycle-harness';
+import { makeHarness, tickUntil, type Harness } from './lifecycle-harness';
 
 const EXAMPLE = path.resolve(__dirname, '../../../examples/python/protocol_job.py');
 const hasPython = ((): boolean => { try { execFileSync('python3', ['--version']); return true; } catch { return false; } })();
@@ -14,27 +14,17 @@ const hasPython = ((): boolean => { try { execFileSync('python3', ['--version'])
   beforeEach(() => { h = makeHarness(); });
   afterEach(async () => { await h.close(); });
 
-  async function tickUntil(done: () => boolean, timeoutMs = 15_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > until) throw new Error('condition not reached in time');
-      await h.tick();
-      await h.lifecycle.idle();
-      await sleep(50);
-    }
-  }
-
   it('is paused twice without a manifest of its own (carbond writes it), resumed, and ends with the uninterrupted result', async () => {
     const steps = 60;
     const job = h.submit({ command: ['python3', EXAMPLE, '--steps', String(steps), '--step-seconds', '0.02', '--no-manifest'] });
     for (const pauseAt of [10, 30]) {
       h.actions.set(job.id, 'start');
-      await tickUntil(() => (runsOf(h.db, job.id).at(-1)?.lastStep ?? 0) >= pauseAt && currentState(h.db, job.id) === 'running');
+      await tickUntil(h, () => (runsOf(h.db, job.id).at(-1)?.lastStep ?? 0) >= pauseAt && currentState(h.db, job.id) === 'running');
       h.actions.set(job.id, 'pause');
-      await tickUntil(() => currentState(h.db, job.id) === 'paused');
+      await tickUntil(h, () => currentState(h.db, job.id) === 'paused');
     }
     h.actions.set(job.id, 'resume');
-    await tickUntil(() => currentState(h.db, job.id) === 'finished');
+    await tickUntil(h, () => currentState(h.db, job.id) === 'finished');
     const runs = runsOf(h.db, job.id);
     expect(runs.map((r) => r.exitKind)).toEqual(['paused', 'paused', 'finished']);
     expect(runs[1]!.startStep).toBe(runs[0]!.lastStep);

@@ -4,7 +4,7 @@ import { checkpointsOf } from '../../../src/ledger/checkpoints';
 import { currentState, transitionsOf } from '../../../src/ledger/jobs';
 import { runsOf } from '../../../src/ledger/runs';
 import { readProcStat } from '../../../src/executors/proc';
-import { makeHarness, PLAIN_LOOP, PROTOCOL_JOB, sleep, startsOf, type Harness } from './lifecycle-harness';
+import { makeHarness, PLAIN_LOOP, PROTOCOL_JOB, sleep, startsOf, tickUntil, type Harness } from './lifecycle-harness';
 
 /** Ticks until the job has reported `step` (its signal handler is installed by then). */
 async function progressed(h: Harness, jobId: string, step: number): Promise<void> {
@@ -16,16 +16,6 @@ async function waitFor(done: () => boolean, timeoutMs = 5_000): Promise<void> {
   while (!done()) {
     if (Date.now() > until) throw new Error('condition not reached in time');
     await sleep(25);
-  }
-}
-
-async function tickUntil(h: Harness, done: () => boolean, timeoutMs = 8_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await h.tick();
-    await h.lifecycle.idle();
-    await sleep(50);
   }
 }
 

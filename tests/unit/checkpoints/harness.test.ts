@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { selectBackend } from '../../../checkpoints/harness/backend';
-import { Rng } from '../../../checkpoints/harness/rng';
+import { Rng } from '../../../src/core/rng';
 import { float32Hex, packTensors, unpackTensors } from '../../../checkpoints/harness/tensor-state';
 import { encodeTrainingState, restoreTrainingState } from '../../../checkpoints/harness/training-state';
 

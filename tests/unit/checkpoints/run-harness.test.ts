@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrainingTask } from '../../../checkpoints/harness/harness';
 import { runHarness } from '../../../checkpoints/harness/harness';
-import type { Rng } from '../../../checkpoints/harness/rng';
+import type { Rng } from '../../../src/core/rng';
 import { parseEvents } from '../../../checkpoints/protocol';
 
 let previous: { w: tf.Variable; optimizer: tf.Optimizer } | undefined;

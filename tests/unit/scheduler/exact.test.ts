@@ -1,17 +1,8 @@
 import { solveExact, type ExactProblem, type ExactStart } from '../../../scheduler/exact';
 import { fillFour, fillGeneric, fillThree, fillTwo, type FillShape } from '../../../scheduler/exact-fill';
+import { seededUniform } from '../../../src/core/rng';
 
-/** Deterministic pseudo-random numbers (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 /** Cost of one explicit schedule (−1 idle, s = on site s), or Infinity when it does not finish. */
 function scheduleCost(p: ExactProblem, states: number[]): number {
@@ -109,7 +100,7 @@ describe('the exact single-job planner', () => {
     for (const sites of [1, 2, 3, 4, 5]) {
       for (const k of [0, 1, 2]) {
         it(`equals a brute-force search (${start.phase}, ${sites} site(s), ${k} overhead slot(s))`, () => {
-          const r = rng(1000 * sites + 10 * k + start.phase.length);
+          const r = seededUniform(1000 * sites + 10 * k + start.phase.length);
           for (let i = 0; i < (sites <= 2 ? 25 : sites === 3 ? 6 : 2); i++) {
             const p = randomProblem(r, start, sites, k, sites >= 4 ? 6 : 8);
             const sol = solveExact(p);
@@ -125,7 +116,7 @@ describe('the exact single-job planner', () => {
   for (const [S, fill] of [[2, fillTwo], [3, fillThree], [4, fillFour]] as const) {
     for (const k of [0, 1, 3]) {
       it(`fills the same values with the unrolled ${S}-site loop as with the generic loop (${k} overhead slot(s))`, () => {
-        const r = rng(77 * S + k);
+        const r = seededUniform(77 * S + k);
         const T = 90;
         const W = 30;
         const mk = (scale: number): Float64Array => Float64Array.from({ length: T }, () => (r() < 0.05 ? Infinity : r() * scale));
