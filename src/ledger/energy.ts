@@ -69,15 +69,7 @@ export function energySamplesBetween(db: Db, fromMs: number, toMs: number): Ener
 }
 
 /** The columns accounting needs, without per-row strings (fast path for reports). */
-export interface ReportEnergySample {
-  jobId: string;
-  runId: number | null;
-  zone: string;
-  startMs: number;
-  durationMs: number;
-  energyKWh: number;
-  overhead: boolean;
-}
+export type ReportEnergySample = Pick<EnergySampleRow, 'jobId' | 'runId' | 'zone' | 'startMs' | 'durationMs' | 'energyKWh' | 'overhead'>;
 
 /**
  * Samples of each job for a report, ordered by start. Reads numeric columns only, one
