@@ -2,7 +2,7 @@
  * The demo trainer: a small character-level GRU language model trained under the job
  * protocol by the TF.js harness. Runnable by carbond as a job:
  *
- *   node dist/checkpoints/demo/train-gru.js --steps 200 --seed 1 [--step-delay-ms 50] [--loss-log loss.tsv]
+ *   node dist/checkpoints/demo/train-gru.js --steps 200 --seed 1 [--step-delay-ms 50 | --step-period-ms 250] [--loss-log loss.tsv]
  *
  * Reads CARBOND_CHECKPOINT_DIR / CARBOND_RESUME_FROM / CARBOND_EVENTS / CARBOND_JOB_ID
  * (flags override them). Exit 0 when finished or paused, 2 on bad flags, 4 when a
@@ -22,6 +22,7 @@ const FLAGS = {
   steps: { type: 'string', default: '200' },
   seed: { type: 'string', default: '1' },
   'step-delay-ms': { type: 'string', default: '0' },
+  'step-period-ms': { type: 'string', default: '0' },
   'loss-log': { type: 'string' },
   'checkpoint-dir': { type: 'string' },
   'resume-from': { type: 'string' },
@@ -54,7 +55,7 @@ export function parseTrainerArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   const seed = int('seed', 0);
   const config = { embedDim: int('embed', 1), hiddenDim: int('hidden', 1), seqLen: int('seq-len', 1), batchSize: int('batch', 1), learningRate: Number(v.lr) };
   if (!(config.learningRate > 0)) issues.add('--lr', 'must be a positive number', v.lr);
-  const opts = { stepDelayMs: int('step-delay-ms', 0), checkpointEvery: int('checkpoint-every', 0), keep: int('keep', 1) };
+  const opts = { stepDelayMs: int('step-delay-ms', 0), stepPeriodMs: int('step-period-ms', 0), checkpointEvery: int('checkpoint-every', 0), keep: int('keep', 1) };
   const pauseAtStep = v['pause-at-step'] === undefined ? undefined : int('pause-at-step', 1);
   if (!SIGNALS.includes(v['pause-signal'])) issues.add('--pause-signal', `must be one of ${SIGNALS.join(', ')}`, v['pause-signal']);
   if (!isBackendPreference(v.backend)) issues.add('--backend', 'must be auto, tensorflow-gpu, tensorflow, wasm or cpu', v.backend);

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
+import { systemClock, type Clock } from '../../src/core/clock';
 import { CheckpointError } from '../../src/core/errors';
 import { createFsCheckpointStore } from '../fs-store';
 import type { JobEvent } from '../protocol';
@@ -53,6 +54,14 @@ export interface HarnessOptions {
   keep?: number;
   /** Sleep after each step, to stretch demos in time (default 0). */
   stepDelayMs?: number;
+  /**
+   * Pace steps: each step (compute + sleep) takes at least this much wall time (default 0).
+   * On a time-compressed clock (`carbond demo`) a step then lasts a fixed amount of
+   * sample time whatever the CPU speed, as long as it computes in less.
+   */
+  stepPeriodMs?: number;
+  /** Wall clock for `stepPeriodMs` (default the system clock). */
+  clock?: Clock;
   /** Appends `step<TAB>loss<TAB>float32-hex` per completed step. */
   lossLogPath?: string;
   backend?: BackendName | 'auto';
@@ -127,13 +136,17 @@ async function train(o: HarnessOptions, pauseAsked: () => boolean): Promise<Harn
   emit({ event: 'progress', step, totalSteps: o.totalSteps, backend });
   await sleep(0);
   if (pauseAsked() && step < o.totalSteps) return { outcome: 'paused', step, backend, ...(await checkpointed(false)) }; // asked during start-up
+  const clock = o.clock ?? systemClock;
   while (step < o.totalSteps) {
+    const stepStartMs = clock.now();
     const loss = task.trainStep(step);
     step += 1;
     if (o.lossLogPath) fs.appendFileSync(o.lossLogPath, `${step}\t${loss}\t${float32Hex(loss)}\n`);
     emit({ event: 'progress', step, totalSteps: o.totalSteps, loss, backend });
     const hook = o.pauseAtStep !== undefined && step === o.pauseAtStep && startStep < o.pauseAtStep;
-    await sleep(o.stepDelayMs ?? 0); // also lets the signal handler run
+    if (step === o.totalSteps) break; // done: no pause or pacing after the last step
+    const paceMs = Math.max(0, stepStartMs + (o.stepPeriodMs ?? 0) - clock.now());
+    await sleep((o.stepDelayMs ?? 0) + paceMs); // also lets the signal handler run
     if ((hook || pauseAsked()) && step < o.totalSteps) return { outcome: 'paused', step, backend, ...(await checkpointed(false)) };
     if (o.checkpointEvery && step % o.checkpointEvery === 0 && step < o.totalSteps) await checkpoint(true);
   }

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrainingTask } from '../../../checkpoints/harness/harness';
 import { runHarness } from '../../../checkpoints/harness/harness';
+import { ManualClock, systemClock } from '../../../src/core/clock';
 import type { Rng } from '../../../src/core/rng';
 import { parseEvents } from '../../../checkpoints/protocol';
 
@@ -64,5 +65,25 @@ describe('runHarness', () => {
     expect(resumed).toMatchObject({ outcome: 'finished', step: 8 });
     const weights = (p: string | undefined): Buffer => fs.readFileSync(path.join(p as string, 'weights.bin'));
     expect(weights(resumed.checkpointPath).equals(weights(whole.checkpointPath))).toBe(true);
+  });
+
+  it('paces each step to stepPeriodMs (sleeping only what the step did not take), and not after the last step', async () => {
+    /** The harness reads `clock`; each step "computes" for `computeMs` of it; the pacing sleeps are real. */
+    const paced = async (computeMs: number, totalSteps: number, stepPeriodMs: number): Promise<number> => {
+      const clock = new ManualClock(0);
+      const t0 = systemClock.now();
+      const result = await runHarness({
+        createTask: (rng) => {
+          const task = tinyTask(rng);
+          return { ...task, trainStep: (step: number) => { clock.advance(computeMs); return task.trainStep(step); } };
+        },
+        totalSteps, seed: 1, backend: 'cpu', stepPeriodMs, clock,
+      });
+      expect(result).toMatchObject({ outcome: 'finished', step: totalSteps });
+      return systemClock.now() - t0;
+    };
+    expect(await paced(20, 6, 100)).toBeGreaterThanOrEqual(5 * 80 - 5); // 5 sleeps of 100 − 20 ms
+    expect(await paced(150, 6, 100)).toBeLessThan(300); // steps longer than the period: no sleep
+    expect(await paced(0, 1, 2_000)).toBeLessThan(1_000); // the last step is not paced
   });
 });
