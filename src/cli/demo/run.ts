@@ -9,24 +9,32 @@ import * as path from 'node:path';
 import { systemClock } from '../../core/clock';
 import { callDaemon } from '../daemon-client';
 import { specFromInput } from '../../jobs/submit-args';
-import { DEMO_DEADLINE_ISO, DEMO_ORIGIN_ISO, repoRoot, trainerCommand, writeDemoConfig } from './setup';
+import { DEMO_DEADLINE_ISO, DEMO_ORIGIN_ISO, demoEstimate, repoRoot, trainerCommand, writeDemoConfig } from './setup';
 
 export interface DemoOptions {
   dir: string;
   /** Simulated ms per wall ms. Default 600 (1 s = 10 min). */
   timeScale: number;
   steps: number;
-  stepDelayMs: number;
+  /** Wall ms per training step (compute + pacing sleep): × timeScale it is the step's sample time. */
+  stepPeriodMs: number;
   /** Live lines (stdout). */
   print: (line: string) => void;
 }
 
+export interface DemoTransition { at: string; from: string | null; to: string; reason: string }
+export interface DemoRun { id: number; startedAtMs: number; endedAtMs: number | null; startStep: number; lastStep: number | null; exitKind: string | null }
+
 export interface DemoResult {
   jobId: string;
   state: string;
+  /** Plan pauses in mid-training (see `planStops`). */
   pauses: number;
+  /** Plan resumes with training left (see `planStops`). */
   resumes: number;
-  transitions: Array<{ at: string; from: string | null; to: string; reason: string }>;
+  totalSteps: number;
+  transitions: DemoTransition[];
+  runs: DemoRun[];
   energyKWh: number;
   actualG: number;
   baselineG: number;
@@ -38,7 +46,33 @@ export interface DemoResult {
   dir: string;
 }
 
-interface JobView { state: string; step: number; totalSteps: number | null; transitions: Array<{ at: string; from: string | null; to: string; reason: string }>; decisions: Array<{ at: string; action: string; reason: string }> }
+interface JobView { state: string; step: number; totalSteps: number | null; transitions: DemoTransition[]; runs: DemoRun[]; decisions: Array<{ at: string; action: string; reason: string }> }
+
+/**
+ * The plan's stops and restarts in mid-training. A pause counts when its `running → pausing`
+ * transition carries a plan pause reason (`paused HH:MM: …`) and the run it stopped exited
+ * `paused` with steps left; a resume counts when its `paused → running` transition carries a
+ * plan resume reason (`resumed HH:MM …`) and the run it started began with steps left. So the
+ * deadline guard, a manual override, or a stop after the last step is not counted.
+ * @example planStops(job.transitions, job.runs, 108) // { pauses: 2, resumes: 2 }
+ */
+export function planStops(transitions: readonly DemoTransition[], runs: readonly DemoRun[], totalSteps: number): { pauses: number; resumes: number } {
+  const runAt = (atMs: number): DemoRun | undefined => runs.find((r) => r.startedAtMs <= atMs && (r.endedAtMs === null || atMs <= r.endedAtMs));
+  let pauses = 0;
+  let resumes = 0;
+  for (const t of transitions) {
+    const atMs = Date.parse(t.at);
+    if (t.from === 'running' && t.to === 'pausing' && t.reason.startsWith('paused ')) {
+      const run = runAt(atMs);
+      if (run?.exitKind === 'paused' && run.lastStep !== null && run.lastStep < totalSteps) pauses += 1;
+    }
+    if (t.from === 'paused' && t.to === 'running' && t.reason.startsWith('resumed ')) {
+      const run = runs.find((r) => r.startedAtMs === atMs);
+      if (run !== undefined && run.startStep > 0 && run.startStep < totalSteps) resumes += 1;
+    }
+  }
+  return { pauses, resumes };
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const hhmm = (iso: string): string => iso.slice(11, 16);
@@ -65,7 +99,7 @@ function simNowOf(wallStartMs: number, timeScale: number, wallNowMs: number): nu
 
 async function submit(o: DemoOptions, socketPath: string, simNowMs: number, lossLog: string): Promise<string> {
   const spec = specFromInput(
-    { name: 'gru-demo', deadline: DEMO_DEADLINE_ISO, estimate: '5h', powerW: 250, command: trainerCommand(o.steps, o.stepDelayMs, lossLog) },
+    { name: 'gru-demo', deadline: DEMO_DEADLINE_ISO, estimate: demoEstimate(o.steps, o.stepPeriodMs, o.timeScale), powerW: 250, command: trainerCommand(o.steps, o.stepPeriodMs, lossLog) },
     { nowMs: simNowMs, localZone: 'UTC', cwd: o.dir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } },
   );
   const detail = await callDaemon<{ id: string }>(socketPath, { method: 'POST', path: '/v1/jobs', body: { ...spec, owner: 'demo' }, timeoutMs: 10_000 });
@@ -95,9 +129,9 @@ async function follow(o: DemoOptions, socketPath: string, jobId: string, limitMs
       o.print(`  [${hhmm(t.at)}] ${t.from ?? 'new'} → ${t.to}${why}; step ${job.step}/${job.totalSteps ?? '?'}`);
     }
     shownT = job.transitions.length;
-    if (job.state === 'running' && job.step >= lastStep + 25) {
+    if (job.step >= lastStep + 20) {
       lastStep = job.step;
-      o.print(`  [${hhmm(new Date(simNow()).toISOString())}] training: step ${job.step}/${job.totalSteps ?? '?'}`);
+      if (job.state === 'running') o.print(`  [${hhmm(new Date(simNow()).toISOString())}] training: step ${job.step}/${job.totalSteps ?? '?'}`);
     }
     if (['finished', 'failed', 'cancelled'].includes(job.state)) return job;
     if (systemClock.now() - t0 > limitMs) throw new Error(`the demo job did not finish within ${limitMs / 1000} s (state ${job.state})`);
@@ -125,14 +159,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   try {
     await waitForSocket(files.socketPath, daemon, 30_000);
     const jobId = await submit(o, files.socketPath, simNowOf(wallStartMs, o.timeScale, systemClock.now()), files.lossLog);
-    o.print(`submitted ${jobId}: GRU trainer (${o.steps} steps, TF.js), deadline ${hhmm(DEMO_DEADLINE_ISO)} sample time`);
+    o.print(`submitted ${jobId}: GRU trainer (TF.js, ${o.steps} steps paced to ${o.stepPeriodMs} ms = ${(o.stepPeriodMs * o.timeScale) / 60_000} sample minutes each, `
+      + `${demoEstimate(o.steps, o.stepPeriodMs, o.timeScale)} in all), deadline ${hhmm(DEMO_DEADLINE_ISO)} sample time`);
     const job = await follow(o, files.socketPath, jobId, 170_000, () => simNowOf(wallStartMs, o.timeScale, systemClock.now()));
     const status = await callDaemon<{ energy?: { total: { energyKWh: number; actualG: number; baselineG: number; avoidedG: number; avoidedPct: number | null } } }>(files.socketPath, { path: '/v1/status', timeoutMs: 10_000 });
     daemonExit = await stopDaemon(daemon);
     const e = status.energy?.total ?? { energyKWh: 0, actualG: 0, baselineG: 0, avoidedG: 0, avoidedPct: null };
-    const pauses = job.transitions.filter((t) => t.to === 'paused').length;
-    const resumes = job.transitions.filter((t) => t.from === 'paused' && t.to === 'running').length;
-    return { jobId, state: job.state, pauses, resumes, transitions: job.transitions, ...e, daemonExit, wallMs: systemClock.now() - wallStartMs, lossLog: files.lossLog, dir: o.dir };
+    const totalSteps = job.totalSteps ?? o.steps;
+    const runs = job.runs.map((r) => ({ id: r.id, startedAtMs: r.startedAtMs, endedAtMs: r.endedAtMs, startStep: r.startStep, lastStep: r.lastStep, exitKind: r.exitKind }));
+    const { pauses, resumes } = planStops(job.transitions, runs, totalSteps);
+    return { jobId, state: job.state, pauses, resumes, totalSteps, transitions: job.transitions, runs, ...e, daemonExit, wallMs: systemClock.now() - wallStartMs, lossLog: files.lossLog, dir: o.dir };
   } finally {
     if (daemon.exitCode === null) await stopDaemon(daemon);
   }

@@ -15,7 +15,11 @@ export function repoRoot(): string {
 
 /** The demo's sample day: 2030-01-07, the daemon's clock starts at 06:00 (a clean period begins). */
 export const DEMO_ORIGIN_ISO = '2030-01-07T06:00:00Z';
-/** The job must finish by 16:00 sample time: three clean periods (06–08, 10–12, 14–16) fit its 5 h. */
+/**
+ * The job must finish by 16:00 sample time. Its steps are paced (`--step-period-ms`), so with
+ * the defaults it needs 4.5 sample hours whatever the CPU: more than the two clean periods
+ * 06–08 and 10–12 hold, well within the three (14–16 is the third), so the plan pauses it twice.
+ */
 export const DEMO_DEADLINE_ISO = '2030-01-07T16:00:00Z';
 
 export interface DemoFiles {
@@ -49,8 +53,13 @@ export function writeDemoConfig(dir: string): DemoFiles {
   return { dir, stateDir, configPath, socketPath: path.join(stateDir, 'carbond.sock'), lossLog: path.join(dir, 'loss.tsv') };
 }
 
-/** The trainer's command line (the real TF.js GRU on the harness). */
-export function trainerCommand(steps: number, stepDelayMs: number, lossLog: string): string[] {
+/** The trainer's command line (the real TF.js GRU on the harness), each step paced to `stepPeriodMs` of wall time. */
+export function trainerCommand(steps: number, stepPeriodMs: number, lossLog: string): string[] {
   return [process.execPath, path.join(repoRoot(), 'dist', 'checkpoints', 'demo', 'train-gru.js'),
-    '--steps', String(steps), '--seed', '1', '--step-delay-ms', String(stepDelayMs), '--loss-log', lossLog];
+    '--steps', String(steps), '--seed', '1', '--step-period-ms', String(stepPeriodMs), '--loss-log', lossLog];
+}
+
+/** The job's running time in sample time: paced steps × period × time scale, as whole minutes, e.g. `270m`. */
+export function demoEstimate(steps: number, stepPeriodMs: number, timeScale: number): string {
+  return `${Math.ceil((steps * stepPeriodMs * timeScale) / 60_000)}m`;
 }
