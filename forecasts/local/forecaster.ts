@@ -9,6 +9,7 @@ import type { IntensityPoint, SignalKind } from '../types';
 import { blendProvider, DEFAULT_BLEND_PARAMS, type BlendParams } from './blend';
 import { firstForecastStartMs, historyLength, historyStepMs, resample, toGrid, type HistoryInput } from './grid';
 import { DEFAULT_SEASONAL_PARAMS, lookbackSteps, seasonalForecast, type SeasonalParams } from './model';
+import type { AnomalyFitCache } from './regression';
 
 export type LocalParams = SeasonalParams & BlendParams;
 export const DEFAULT_LOCAL_PARAMS: LocalParams = Object.freeze({ ...DEFAULT_SEASONAL_PARAMS, ...DEFAULT_BLEND_PARAMS });
@@ -27,6 +28,8 @@ export interface LocalForecastInput {
   readonly zone?: string;
   readonly signal?: SignalKind;
   readonly params?: Partial<LocalParams>;
+  /** Keeps the anomaly regression's fit between calls on the same history (one per zone; see `regression.ts`). */
+  readonly fitCache?: AnomalyFitCache;
 }
 
 /** The forecast as typed arrays: interval `j` is `[startMs + j·stepMs, …)`. */
@@ -62,7 +65,7 @@ export function forecastLocalValues(input: LocalForecastInput): LocalForecastVal
   const grid = toGrid(input.history, input.nowMs, stepMs, lookbackSteps(stepMs, p));
   const hasHistory = historyLength(input.history) > 0 && grid.values.some((v) => !Number.isNaN(v));
   if (!hasHistory) return { startMs, stepMs, gPerKWh: providerOnly(input.providerForecast, startMs, stepMs, steps) };
-  const values = seasonalForecast(grid, steps, p);
+  const values = seasonalForecast(grid, steps, p, input.fitCache);
   if (input.providerForecast && historyLength(input.providerForecast) > 0) blendProvider(values, grid, input.providerForecast, p);
   return { startMs, stepMs, gPerKWh: values };
 }

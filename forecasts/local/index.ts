@@ -1,5 +1,6 @@
 /**
- * The local forecaster (ADR 0002): seasonal profile + decaying level correction, blended into
+ * The local forecaster (ADR 0002, 0008): seasonal profile + regressed anomaly (fixed-decay level
+ * correction with under four weeks of history), blended into
  * provider forecasts. Pure functions of their inputs; they take `nowMs` and ignore any history
  * that had not ended by then.
  *
@@ -16,3 +17,4 @@ export { DEFAULT_LOCAL_PARAMS, extendSeries, forecastLocal, forecastLocalValues,
 export { firstForecastStartMs, resample, toGrid, type Grid, type HistoryInput } from './grid';
 export { DEFAULT_SEASONAL_PARAMS, historyNeededMs, seasonalForecast, type SeasonalParams } from './model';
 export { seasonalProfile } from './profiles';
+export { DEFAULT_REGRESSION_PARAMS, type AnomalyFitCache, type RegressionParams } from './regression';

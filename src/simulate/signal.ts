@@ -4,7 +4,7 @@
  * each deadline by the local forecaster. Nothing later is ever read (no peeking), except in
  * `perfect` mode, which gives the planner the future actuals on purpose (the upper bound).
  */
-import { firstForecastStartMs, forecastLocalValues, resample, type LocalParams } from '../../forecasts/local';
+import { firstForecastStartMs, forecastLocalValues, resample, type AnomalyFitCache, type LocalParams } from '../../forecasts/local';
 import { issueAt, lowerBound, upperBound, type ForecastIssues, type MeasuredSeries } from '../../forecasts/replay';
 import type { SlotSeries } from '../../scheduler';
 
@@ -63,6 +63,8 @@ const HORIZON_QUANTUM_MS = 24 * 3_600_000;
 
 export class SimSignal {
   private readonly cache = new Map<string, { key: string; untilMs: number; v: Values | undefined }>();
+  /** The local forecaster's regression fit per zone, reused until its next refit boundary. */
+  private readonly fitCaches = new Map<ZoneSignal, AnomalyFitCache>();
 
   constructor(
     private readonly zones: ReadonlyMap<string, ZoneSignal>,
@@ -96,8 +98,10 @@ export class SimSignal {
       values = resample(z.measured, startMs, stepMs, steps);
     } else {
       const provider = this.mode !== 'local' && z.forecasts ? issueAt(z.forecasts, nowMs) : undefined;
+      let fitCache = this.fitCaches.get(z);
+      if (!fitCache) this.fitCaches.set(z, (fitCache = {}));
       const local = forecastLocalValues({
-        history: z.measured, nowMs, horizonMs: untilMs - nowMs, stepMs,
+        history: z.measured, nowMs, horizonMs: untilMs - nowMs, stepMs, fitCache,
         ...(provider && this.mode === 'file' ? { providerForecast: provider } : {}),
         ...(this.localParams ? { params: this.localParams } : {}),
       });
