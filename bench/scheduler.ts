@@ -74,22 +74,23 @@ interface WorkerTask {
   spec: RunSpec;
   dir: string;
   jobsPerZone: number;
+  seed: number;
 }
 
-function workloadOf(dir: string, jobsPerZone: number): { jobs: SimJob[]; data: ReturnType<typeof loadDacf> } {
+function workloadOf(dir: string, jobsPerZone: number, seed: number): { jobs: SimJob[]; data: ReturnType<typeof loadDacf> } {
   const data = loadDacf(dir);
-  const jobs = makeJobs({ zones: DACF_ZONES, jobsPerZone, fromMs: Date.parse('2021-07-08T00:00:00Z'), toMs: Date.parse('2021-12-31T00:00:00Z'), seed: 2021 });
+  const jobs = makeJobs({ zones: DACF_ZONES, jobsPerZone, fromMs: Date.parse('2021-07-08T00:00:00Z'), toMs: Date.parse('2021-12-31T00:00:00Z'), seed });
   return { jobs, data };
 }
 
 /** Runs every spec, `parallel` at a time in worker threads (each loads the data itself). */
-async function runAll(specs: readonly RunSpec[], dir: string, jobsPerZone: number, parallel: number): Promise<RunOutcome[]> {
+async function runAll(specs: readonly RunSpec[], dir: string, jobsPerZone: number, seed: number, parallel: number): Promise<RunOutcome[]> {
   const results: RunOutcome[] = new Array(specs.length);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < specs.length) {
       const i = next++;
-      const task: WorkerTask = { spec: specs[i]!, dir, jobsPerZone };
+      const task: WorkerTask = { spec: specs[i]!, dir, jobsPerZone, seed };
       results[i] = await new Promise<RunOutcome>((resolve, reject) => {
         const w = new Worker(__filename, { workerData: task });
         w.once('message', (m: Omit<RunOutcome, 'emissionsG'> & { emissionsG: [string, number][] }) => resolve({ ...m, emissionsG: new Map(m.emissionsG) }));
@@ -103,7 +104,7 @@ async function runAll(specs: readonly RunSpec[], dir: string, jobsPerZone: numbe
 
 function workerMain(): void {
   const task = workerData as WorkerTask;
-  const { jobs, data } = workloadOf(task.dir, task.jobsPerZone);
+  const { jobs, data } = workloadOf(task.dir, task.jobsPerZone, task.seed);
   const zones = task.spec.mode === 'file' || task.spec.mode === 'trust' ? data.withForecasts : data.actualsOnly;
   const r = runOne(task.spec, jobs, zones);
   parentPort!.postMessage({ ...r, emissionsG: [...r.emissionsG] });
@@ -165,20 +166,22 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const full = process.argv.includes('--full');
   const speedOnly = process.argv.includes('--speed');
-  const jobsPerZone = quick ? 12 : full ? 150 : 40;
-  console.log(`bench:scheduler (${quick ? 'quick' : full ? 'full' : 'default'}${speedOnly ? ', speed only' : ''}; --quick / --full / --speed to change)`);
+  const jobsPerZone = quick ? 12 : full ? 300 : 150;
+  const seedArg = process.argv.indexOf('--seed');
+  const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : 2021;
+  console.log(`bench:scheduler (${quick ? 'quick' : full ? 'full' : 'default'}${speedOnly ? ', speed only' : ''}, seed ${seed}; --quick / --full / --speed / --seed N to change)`);
   const dir = process.env['CARBOND_BENCH_DATA'] ?? dataDir();
   if (speedOnly) {
     console.log('--speed: skipping the savings table.');
   } else if (!dir) {
     console.log('../shared/data is absent: skipping the savings table (the speed figures follow).');
   } else {
-    const { jobs, data } = workloadOf(dir, jobsPerZone);
+    const { jobs, data } = workloadOf(dir, jobsPerZone, seed);
     const parallel = Math.max(1, Math.min(os.cpus().length, 12));
     console.log(`workload: ${jobs.length} jobs on ${DACF_ZONES.join(', ')} (DACF actuals and day-ahead forecasts, Jul-Dec 2021), 2-48 h of work, 0-48 h of slack, 300 W, 5 min resume overhead, 5-min slots`);
     const baseline = baselines(jobs, data.actualsOnly);
     console.log(`(${parallel} run(s) in parallel worker threads; wall s per run)`);
-    const results = await runAll(RUNS.filter((spec) => !(quick && spec.policy === 'threshold')), dir, jobsPerZone, parallel);
+    const results = await runAll(RUNS.filter((spec) => !(quick && spec.policy === 'threshold')), dir, jobsPerZone, seed, parallel);
     savingsTable(jobs, results, baseline);
   }
   console.log('\nspeed:');

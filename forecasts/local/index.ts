@@ -1,6 +1,6 @@
 /**
  * The local forecaster (ADR 0002, 0008): seasonal profile + regressed anomaly (fixed-decay level
- * correction with under four weeks of history), blended into
+ * correction with under two weeks of history), blended into
  * provider forecasts. Pure functions of their inputs; they take `nowMs` and ignore any history
  * that had not ended by then.
  *

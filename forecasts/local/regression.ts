@@ -33,7 +33,11 @@ export interface RegressionParams {
   readonly regressionDays: number;
   /** Longest lead with its own coefficients, hours. */
   readonly regressionLeadHours: number;
-  /** Ridge penalty pulling the coefficients towards the fixed-decay model's, (g/kWh)² (the bias: 1/1000 of it, towards 0). */
+  /**
+   * Ridge penalty pulling the coefficients towards the fixed-decay model's, (g/kWh)² (the bias:
+   * 1/1000 of it, towards 0). Four weeks of hourly origins with deviations of ~20 g give
+   * XᵀX diagonals of ~3·10⁵: the default 10⁶ keeps the fit close to its prior (ADR 0008).
+   */
   readonly regressionRidge: number;
   /** Refit period, hours: coefficients are fitted on the history up to the last multiple of it. */
   readonly regressionRefitHours: number;
@@ -44,7 +48,7 @@ export interface RegressionParams {
 export const DEFAULT_REGRESSION_PARAMS: RegressionParams = Object.freeze({
   regressionDays: 28,
   regressionLeadHours: 72,
-  regressionRidge: 100,
+  regressionRidge: 1_000_000,
   regressionRefitHours: 24,
   regressionFadeHours: 48,
 });
@@ -136,8 +140,9 @@ export function solveInPlace(A: Float64Array, b: Float64Array, k: number): Float
 
 /**
  * Fits β_h for h = 1..leads on the anomalies `a` (index `a.length − 1` = the last known
- * interval), origins in the last `days` days. Undefined when lead 1 has fewer than a week of
- * usable origins (too little history: the caller keeps the fixed-decay model).
+ * interval), origins in the last `regressionDays` days. Undefined when lead 1 has fewer than
+ * half of those (at least a week) of usable origins: too little history, and the caller keeps
+ * the fixed-decay model.
  */
 export function fitAnomalies(a: Float64Array, spd: number, leads: number, p: RegressionParams, boundaryMs: number, stepMs: number, prior: (h: number) => ArrayLike<number>): AnomalyFit | undefined {
   const n = a.length;
@@ -162,7 +167,7 @@ export function fitAnomalies(a: Float64Array, spd: number, leads: number, p: Reg
         for (let j = i; j < K; j++) A[i * K + j] = (A[i * K + j] as number) + xi * (x[j] as number);
       }
     }
-    if (h === 1 && rows < 7 * spd) return undefined;
+    if (h === 1 && rows < Math.max(7, p.regressionDays / 2) * spd) return undefined;
     for (let i = 0; i < K; i++) for (let j = 0; j < i; j++) A[i * K + j] = A[j * K + i] as number;
     const beta0 = prior(h);
     for (let i = 0; i < K; i++) {

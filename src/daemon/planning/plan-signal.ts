@@ -5,7 +5,7 @@
  * the measured history the signal service stored), resampled to the plan's slots. A zone
  * without any usable point makes the plan fail open (`failOpenReason`), as the planner wants.
  */
-import { extendSeries } from '../../../forecasts/local';
+import { extendSeries, historyNeededMs } from '../../../forecasts/local';
 import type { IntensityPoint, SignalService } from '../../../forecasts';
 import { resampleToSlots, slotFloorMs, type SlotSeries } from '../../../scheduler';
 import { currentStates, listJobs } from '../../ledger/jobs';
@@ -15,8 +15,12 @@ import type { PlanSignal } from '../jobs/types';
 import { SIGNAL } from '../signal/extension';
 
 const DAY_MS = 86_400_000;
-/** Measured history handed to the local forecaster (its seasonal profiles want a week). */
-export const HISTORY_MS = 8 * DAY_MS;
+/**
+ * Measured history handed to the local forecaster: what its profiles and anomaly regression
+ * read (43 days by default; with less, as after a fresh start's 7-day back-fill, it uses what
+ * there is and falls back to the fixed-decay model under two weeks).
+ */
+export const HISTORY_MS = historyNeededMs();
 /** Deadlines further out than this are planned on this horizon only (bounded work per tick). */
 export const MAX_HORIZON_MS = 14 * DAY_MS;
 
