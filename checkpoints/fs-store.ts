@@ -2,10 +2,11 @@
  * The filesystem `CheckpointStore`: one directory per checkpoint under the job's
  * checkpoint directory, each with a `manifest.json` (DESIGN §4).
  *
- * Atomicity: a checkpoint is written into `.tmp-<name>-<pid>-<rand>/`, every file and
- * the manifest are fsynced, the temporary directory is fsynced, renamed to `<name>`,
- * and the parent is fsynced. A writer killed at any point leaves either the previous
- * state or a hidden temporary directory that `list()` ignores.
+ * Atomicity: a checkpoint is written into `.tmp-<name>-<pid>-<rand>/`, every file, the
+ * manifest and every directory inside are fsynced (these fsyncs run together, once every
+ * byte is written), the temporary directory is renamed to `<name>`, and the parent is
+ * fsynced. A writer killed at any point leaves either the previous state or a hidden
+ * temporary directory that `list()` ignores.
  */
 import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
@@ -13,7 +14,8 @@ import * as path from 'node:path';
 import type { Clock } from '../src/core/clock';
 import { isoUtc, systemClock } from '../src/core/clock';
 import { CheckpointError } from '../src/core/errors';
-import { fsyncDir, hashFile, writeFileHashed } from './hash';
+import type { HashedWrite } from './hash';
+import { fsyncDir, hashFile, writeHashed } from './hash';
 import type { Manifest, ManifestFile } from './manifest';
 import { isSafeRelativePath, MANIFEST_FILE, manifestBytes, validateManifest } from './manifest';
 import type {
@@ -32,6 +34,21 @@ export interface FsCheckpointStoreOptions {
 }
 
 const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | undefined)?.code;
+
+/** Waits for all; then throws the first failure, if any. */
+async function allOrFirstError<T>(promises: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/** `dir` and each directory between it and `top` (both included), e.g. for nested checkpoint files. */
+function dirsUpTo(dir: string, top: string): string[] {
+  const out = [dir];
+  for (let d = dir; d !== top && d.startsWith(top + path.sep); ) out.push((d = path.dirname(d)));
+  return out;
+}
 
 export function createFsCheckpointStore(options: FsCheckpointStoreOptions): CheckpointStore {
   const root = path.resolve(options.root);
@@ -111,20 +128,40 @@ export function createFsCheckpointStore(options: FsCheckpointStoreOptions): Chec
     const bad = input.files.find((f) => !isSafeRelativePath(f.path));
     if (bad || name.startsWith('.') || name.includes('/')) return fail('io', finalDir, `refusing unsafe name ${bad ? bad.path : name}`, bad?.path);
     const tmpDir = path.join(root, `${TEMP_PREFIX}${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const open: HashedWrite[] = [];
     try {
       await fsp.mkdir(tmpDir, { recursive: true });
-      // Files are written (and fsynced) concurrently: the fsyncs overlap instead of queueing.
-      const files: ManifestFile[] = await Promise.all(input.files.map(async (f) => {
+      // Files are written and hashed concurrently; a failure closes every file opened.
+      const dirs = new Set<string>([tmpDir]);
+      const written = await Promise.allSettled(input.files.map(async (f) => {
         const target = path.join(tmpDir, f.path);
         await fsp.mkdir(path.dirname(target), { recursive: true });
-        return { path: f.path, ...(await writeFileHashed(target, f.data)) };
+        for (const d of dirsUpTo(path.dirname(target), tmpDir)) dirs.add(d);
+        const w = await writeHashed(target, f.data);
+        open.push(w);
+        return w;
       }));
+      const failed = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const files: ManifestFile[] = written.map((r, i) => ({ path: input.files[i]!.path, ...(r as PromiseFulfilledResult<HashedWrite>).value.digest }));
       const manifest: Manifest = { step: input.step, createdAt: isoUtc(clock.now()), files };
       if (input.meta) manifest.meta = input.meta;
-      await writeManifestAtomic(tmpDir, manifest);
+      // The directory is private until renamed, so the manifest goes in under its own name.
+      // Every entry exists now: the fsyncs of the files, the manifest and the directories run together.
+      const mfh = await fsp.open(path.join(tmpDir, MANIFEST_FILE), 'wx');
+      const manifestDurable = (async (): Promise<void> => {
+        try {
+          await mfh.writeFile(JSON.stringify(manifest, null, 2) + '\n');
+          await mfh.sync();
+        } finally {
+          await mfh.close();
+        }
+      })();
+      await allOrFirstError([manifestDurable, ...open.map((w) => w.finish()), ...[...dirs].map((d) => fsyncDir(d))]);
       await replaceDir(tmpDir, finalDir);
       return { ok: true, checkpoint: infoOf(finalDir, manifest) };
     } catch (err) {
+      await Promise.allSettled(open.map((w) => w.close()));
       await fsp.rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
       return fail('io', finalDir, `write failed: ${(err as Error).message}`, undefined, err);
     }

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '../../../src/core/clock';
+import { createHash } from 'node:crypto';
 import { createFsCheckpointStore } from '../../../checkpoints/fs-store';
+import { WRITEBACK_EVERY_BYTES } from '../../../checkpoints/hash';
 
 describe('the filesystem checkpoint store', () => {
   let root: string;
@@ -50,5 +52,38 @@ describe('the filesystem checkpoint store', () => {
     expect(r.ok && r.checkpoint.bytes).toBe(12 * 1024 * 1024);
     const v = await store.verify(path.join(root, 'ckpt-000000000001'));
     expect(v.ok).toBe(true);
+  });
+
+  it('hashes what it wrote, in order, past the rolling writeback and in nested folders', async () => {
+    const store = createFsCheckpointStore({ root });
+    const MiB = 1024 * 1024;
+    const chunks = Array.from({ length: WRITEBACK_EVERY_BYTES / MiB + 3 }, (_, i) => Buffer.alloc(MiB, i % 251));
+    const expected = createHash('sha256');
+    for (const c of chunks) expected.update(c);
+    const r = await store.write({ step: 2, files: [{ path: 'big.bin', data: chunks }, { path: 'opt/adam/m.bin', data: Buffer.from('moments') }] });
+    expect(r.ok).toBe(true);
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'ckpt-000000000002', 'manifest.json'), 'utf8'));
+    expect(manifest.files).toEqual([
+      { path: 'big.bin', bytes: chunks.length * MiB, sha256: expected.digest('hex') },
+      { path: 'opt/adam/m.bin', bytes: 7, sha256: createHash('sha256').update('moments').digest('hex') },
+    ]);
+    expect((await store.verify(path.join(root, 'ckpt-000000000002'))).ok).toBe(true);
+  });
+
+  it('fails a write whose data fails, closes every file it opened and leaves nothing behind', async () => {
+    const store = createFsCheckpointStore({ root });
+    const fds = (): number => fs.readdirSync('/proc/self/fd').length;
+    const before = fds();
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield Buffer.alloc(1024, 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error('state encoder broke');
+    }
+    const r = await store.write({ step: 4, files: [{ path: 'ok.bin', data: Buffer.alloc(4096, 2) }, { path: 'bad.bin', data: failing() }] });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.failure.reason).toBe('io');
+    expect(!r.ok && r.failure.error.message).toContain('state encoder broke');
+    expect(fs.readdirSync(root)).toEqual([]);
+    expect(fds()).toBe(before);
   });
 });
