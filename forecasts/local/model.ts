@@ -116,10 +116,10 @@ function tail(grid: Grid, count: number): Grid {
 }
 
 /** `values[i] − P(i − n)`: the deviation of each known interval from the profile (NaN where unknown). */
-function anomaliesOf(grid: Grid, profile: (j: number) => number): Float64Array {
+function anomaliesOf(grid: Grid, profile: (j: number) => number, log = false): Float64Array {
   const n = grid.values.length;
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = (grid.values[i] as number) - profile(i - n);
+  for (let i = 0; i < n; i++) out[i] = log ? Math.log(Math.max(1, grid.values[i] as number)) - Math.log(Math.max(1, profile(i - n))) : (grid.values[i] as number) - profile(i - n);
   return out;
 }
 
@@ -150,7 +150,7 @@ function regressionForecast(grid: Grid, steps: number, p: SeasonalParams, cache?
   let fit = cache && cache.key === key ? cache.fit : undefined;
   if (fit === undefined) {
     const atBoundary: Grid = { stepMs: grid.stepMs, endMs: boundaryMs, values: grid.values.subarray(Math.max(0, index - window), index) };
-    const fitted = atBoundary.values.length > 0 ? fitAnomalies(anomaliesOf(atBoundary, seasonalProfile(atBoundary, p, spd)), spd, leads, p, boundaryMs, grid.stepMs, (h) => decayCoefficients(p, grid.stepMs, h)) : undefined;
+    const fitted = atBoundary.values.length > 0 ? fitAnomalies(anomaliesOf(atBoundary, seasonalProfile(atBoundary, p, spd), p.regressionLog), spd, leads, p, boundaryMs, grid.stepMs, (h) => decayCoefficients(p, grid.stepMs, h)) : undefined;
     fit = fitted ?? null;
     if (cache) {
       cache.key = key;
@@ -160,9 +160,9 @@ function regressionForecast(grid: Grid, steps: number, p: SeasonalParams, cache?
   if (fit === null) return undefined;
   const current = tail(grid, window);
   const profile = seasonalProfile(current, p, spd);
-  const ahead = predictAnomalies(fit, anomaliesOf(current, profile), spd, steps, p);
+  const ahead = predictAnomalies(fit, anomaliesOf(current, profile, p.regressionLog), spd, steps, p);
   const out = new Float64Array(steps);
-  for (let j = 0; j < steps; j++) out[j] = Math.max(0, profile(j) + (ahead[j] as number));
+  for (let j = 0; j < steps; j++) out[j] = p.regressionLog ? Math.max(1, profile(j)) * Math.exp(ahead[j] as number) : Math.max(0, profile(j) + (ahead[j] as number));
   return out;
 }
 

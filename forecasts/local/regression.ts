@@ -3,7 +3,8 @@
  * seasonal profile P carries on, learnt per zone from its own recent history instead of
  * fixed decay constants.
  *
- * With `a(i) = value(i) − P(i)` the anomaly of grid interval `i`, the forecast of the anomaly
+ * With `a(i) = log value(i) − log P(i)` the (relative) anomaly of grid interval `i` (or the plain
+ * difference, `regressionLog: false`), the forecast of the anomaly
  * `h` intervals after the last known one, `t`, is a linear function of five features:
  *
  *   â(t + h) = β_h · [ a(t), mean a(t−d+1..t), a(t + h − d·⌈h/d⌉), a(t) − a(t−1), 1 ]
@@ -22,8 +23,8 @@
  * as fitting afresh. Past `regressionLeadHours` the last lead's forecast fades to 0 with
  * e-folding time `regressionFadeHours`.
  *
- * Worked example (hourly, one lead, features [a(t), 1]): anomalies 10, 20, 10, 20, … → the
- * fit for lead 1 gives a(t+1) ≈ −a(t) + 30; after a 20 it forecasts 10.
+ * Worked example (hourly, one lead, features [a(t), 1], plain differences): anomalies 10, 20,
+ * 10, 20, … → the fit for lead 1 gives a(t+1) ≈ −a(t) + 30; after a 20 it forecasts 10.
  */
 import { MS_PER_HOUR } from '../../src/core';
 import type { Grid } from './grid';
@@ -34,11 +35,14 @@ export interface RegressionParams {
   /** Longest lead with its own coefficients, hours. */
   readonly regressionLeadHours: number;
   /**
-   * Ridge penalty pulling the coefficients towards the fixed-decay model's, (g/kWh)² (the bias:
-   * 1/1000 of it, towards 0). Four weeks of hourly origins with deviations of ~20 g give
-   * XᵀX diagonals of ~3·10⁵: the default 10⁶ keeps the fit close to its prior (ADR 0008).
+   * Ridge penalty pulling the coefficients towards the fixed-decay model's (the bias: 1/1000
+   * of it, towards 0), in squared anomaly units: (log ratio)² with `regressionLog`, else
+   * (g/kWh)². Four weeks of hourly origins with relative deviations of ~10 % give XᵀX
+   * diagonals of ~7: the default 10 weighs the prior about as much as the data (ADR 0008).
    */
   readonly regressionRidge: number;
+  /** Fit relative deviations, log(value) − log(P), instead of value − P; the forecast is then P·exp(â). */
+  readonly regressionLog: boolean;
   /** Refit period, hours: coefficients are fitted on the history up to the last multiple of it. */
   readonly regressionRefitHours: number;
   /** e-folding time of the anomaly forecast past `regressionLeadHours`, hours. */
@@ -48,7 +52,8 @@ export interface RegressionParams {
 export const DEFAULT_REGRESSION_PARAMS: RegressionParams = Object.freeze({
   regressionDays: 28,
   regressionLeadHours: 72,
-  regressionRidge: 1_000_000,
+  regressionRidge: 30,
+  regressionLog: true,
   regressionRefitHours: 24,
   regressionFadeHours: 48,
 });
