@@ -37,6 +37,11 @@ export const WRITEBACK_EVERY_BYTES = 64 * 1024 * 1024;
 
 /** `O_DIRECT` where the platform has it (Linux). */
 const O_DIRECT: number | undefined = fsConstants.O_DIRECT;
+/**
+ * Files (and the part of a file being written) past this size go through O_DIRECT; smaller
+ * ones through the page cache, where they stay warm for the verification that follows.
+ */
+export const DIRECT_FROM_BYTES = 16 * 1024 * 1024;
 /** Offsets, lengths and memory of direct writes are multiples of this (512- and 4096-byte devices alike). */
 const DIRECT_ALIGN = 4096;
 /** errno of a file system (or device) that does not take O_DIRECT: the write goes through the page cache instead. */
@@ -67,13 +72,15 @@ const staging = {
 };
 
 export interface HashFileOptions {
-  /** Read files of 1 MiB or more with O_DIRECT where the platform and file system allow (default true). */
+  /** Read files of `directFromBytes` or more with O_DIRECT where the platform and file system allow (default true). */
   direct?: boolean;
+  /** Default `DIRECT_FROM_BYTES`. */
+  directFromBytes?: number;
 }
 
 /**
- * Reads a file once, in chunks, and returns its size and sha256. Files of 1 MiB or more are
- * read with O_DIRECT where it works, up to `WRITES_IN_FLIGHT` reads ahead: the bytes come
+ * Reads a file once, in chunks, and returns its size and sha256. Files of `DIRECT_FROM_BYTES`
+ * or more are read with O_DIRECT where it works, up to `WRITES_IN_FLIGHT` reads ahead: the bytes come
  * from the device, not from a page cache that has to be filled first (a checkpoint saved
  * with O_DIRECT is not in it). Anything unexpected on that path (no O_DIRECT, a short read,
  * a file that grew) starts over through the page cache, double-buffered.
@@ -82,7 +89,8 @@ export async function hashFile(path: string, options: HashFileOptions = {}): Pro
   const fh = await fsp.open(path, 'r');
   try {
     const { size } = await fh.stat();
-    const blocks = (options.direct ?? true) && O_DIRECT !== undefined && size >= HASH_CHUNK_BYTES ? staging.take() : undefined;
+    const directFrom = Math.max(options.directFromBytes ?? DIRECT_FROM_BYTES, HASH_CHUNK_BYTES);
+    const blocks = (options.direct ?? true) && O_DIRECT !== undefined && size >= directFrom ? staging.take() : undefined;
     if (blocks) {
       try {
         const digest = await hashDirect(path, size, blocks);
@@ -187,8 +195,10 @@ export interface HashedWrite {
 }
 
 export interface WriteHashedOptions {
-  /** Write full blocks with O_DIRECT where the platform and file system allow (default true). */
+  /** Write full blocks past `directFromBytes` with O_DIRECT where the platform and file system allow (default true). */
   direct?: boolean;
+  /** Default `DIRECT_FROM_BYTES`. */
+  directFromBytes?: number;
 }
 
 /** Rolling writeback of a file written through the page cache (see `WRITEBACK_EVERY_BYTES`). */
@@ -245,18 +255,19 @@ function hashedWrite(digest: Digest, fh: FileHandle, direct?: FileHandle): Hashe
  * it (fsync + close), so fsyncs of several files, a manifest and their directory can run
  * together.
  *
- * Where O_DIRECT works (Linux, most local file systems), every full 1 MiB block goes from a
- * page-aligned staging block straight to the device: no copy into the page cache, no dirty
- * pages for the final fsync to write back, and no page cache to fill, which on a VM whose
- * freed memory goes back to the host costs about 1 s per GB. The tail is padded to 4 KiB
- * and the file truncated to its size. Files under 1 MiB, and file systems without O_DIRECT,
- * go through the page cache with rolling writeback (`WRITEBACK_EVERY_BYTES`).
+ * Where O_DIRECT works (Linux, most local file systems), every full 1 MiB block past
+ * `DIRECT_FROM_BYTES` goes from a page-aligned staging block straight to the device: no copy
+ * into the page cache, no dirty pages for the final fsync to write back, and no page cache
+ * to fill, which on a VM whose freed memory goes back to the host costs about 1 s per GB.
+ * The tail is then padded to 4 KiB and the file truncated to its size. Smaller files, and
+ * file systems without O_DIRECT, go through the page cache with rolling writeback
+ * (`WRITEBACK_EVERY_BYTES`).
  */
 export async function writeHashed(path: string, data: FileData, options: WriteHashedOptions = {}): Promise<HashedWrite> {
   const fh = await fsp.open(path, 'wx');
   const blocks = (options.direct ?? true) && O_DIRECT !== undefined ? staging.take() : undefined;
   try {
-    return blocks ? await writeStaged(fh, path, data, blocks) : await writeBuffered(fh, data);
+    return blocks ? await writeStaged(fh, path, data, blocks, options.directFromBytes ?? DIRECT_FROM_BYTES) : await writeBuffered(fh, data);
   } finally {
     if (blocks) staging.give(blocks); // every write from them has settled by now
   }
@@ -289,8 +300,8 @@ async function writeBuffered(fh: FileHandle, data: FileData): Promise<HashedWrit
   }
 }
 
-/** Through aligned staging blocks: O_DIRECT once a full block exists and the file system takes it, else the page cache. */
-async function writeStaged(fh: FileHandle, path: string, data: FileData, blocks: Buffer[]): Promise<HashedWrite> {
+/** Through aligned staging blocks: the page cache up to `directFrom` bytes, then O_DIRECT if the file system takes it. */
+async function writeStaged(fh: FileHandle, path: string, data: FileData, blocks: Buffer[], directFrom: number): Promise<HashedWrite> {
   const hash = createHash('sha256');
   const pending: Array<Promise<unknown> | undefined> = blocks.map(() => undefined);
   const writeback = new Writeback(fh);
@@ -304,8 +315,8 @@ async function writeStaged(fh: FileHandle, path: string, data: FileData, blocks:
   /** Writes the current block's first `length` bytes and moves to the next block once its earlier write is done. */
   const flush = async (length: number): Promise<void> => {
     const block = blocks[b] as Buffer;
-    if (state.mode === 'undecided') {
-      // The first full block decides, synchronously: direct if the file system takes it.
+    if (state.mode === 'undecided' && at + length > directFrom) {
+      // The first full block past `directFrom` decides, synchronously: direct if the file system takes it.
       state.mode = 'page-cache';
       try {
         direct = await fsp.open(path, fsConstants.O_WRONLY | (O_DIRECT as number));
@@ -318,12 +329,12 @@ async function writeStaged(fh: FileHandle, path: string, data: FileData, blocks:
         await fh.write(block, 0, length, at);
       }
     } else {
-      const write = (direct ?? fh).write(block, 0, length, at);
+      const write = (state.mode === 'direct' ? (direct as FileHandle) : fh).write(block, 0, length, at);
       write.catch(() => undefined); // awaited before the block is refilled, or below
       pending[b] = write;
     }
     at += length;
-    if (state.mode === 'page-cache') writeback.after(at);
+    if (state.mode !== 'direct') writeback.after(at);
     b = (b + 1) % blocks.length;
     const earlier = pending[b];
     pending[b] = undefined;
@@ -349,7 +360,7 @@ async function writeStaged(fh: FileHandle, path: string, data: FileData, blocks:
       (blocks[b] as Buffer).fill(0, fill, padded);
       await flush(padded);
     } else if (fill > 0) {
-      if (state.mode === 'undecided') state.mode = 'page-cache'; // a file under one block: no direct I/O
+      if (state.mode === 'undecided') state.mode = 'page-cache'; // the tail of a file that never went direct
       await flush(fill);
     }
     await Promise.all(pending);
