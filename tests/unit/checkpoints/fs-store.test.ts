@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { ManualClock } from '../../../src/core/clock';
 import { createHash } from 'node:crypto';
 import { createFsCheckpointStore } from '../../../checkpoints/fs-store';
-import { WRITEBACK_EVERY_BYTES } from '../../../checkpoints/hash';
+import { DIRECT_FROM_BYTES, WRITEBACK_EVERY_BYTES } from '../../../checkpoints/hash';
 
 describe('the filesystem checkpoint store', () => {
   let root: string;
@@ -54,10 +54,10 @@ describe('the filesystem checkpoint store', () => {
     expect(v.ok).toBe(true);
   });
 
-  it('hashes what it wrote, in order, past the rolling writeback and in nested folders', async () => {
+  it('hashes what it wrote, in order, past the rolling writeback and the start of direct I/O, and in nested folders', async () => {
     const store = createFsCheckpointStore({ root });
     const MiB = 1024 * 1024;
-    const chunks = Array.from({ length: WRITEBACK_EVERY_BYTES / MiB + 3 }, (_, i) => Buffer.alloc(MiB, i % 251));
+    const chunks = Array.from({ length: Math.max(WRITEBACK_EVERY_BYTES, DIRECT_FROM_BYTES) / MiB + 3 }, (_, i) => Buffer.alloc(MiB, i % 251));
     const expected = createHash('sha256');
     for (const c of chunks) expected.update(c);
     const r = await store.write({ step: 2, files: [{ path: 'big.bin', data: chunks }, { path: 'opt/adam/m.bin', data: Buffer.from('moments') }] });
