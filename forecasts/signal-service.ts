@@ -9,12 +9,15 @@ import { describeFailures, forecastFromChain } from './chain';
 import { bestPerStart } from './series';
 import type { ZoneSettings } from './settings';
 import { StaticProvider } from './static/provider';
+import type { ProviderIssue } from './local/provider-skill';
 import { zoneStatusAt } from './status';
 import type { SignalStore, ZoneStatus } from './store';
 import { hasHistory, type ForecastProvider, type IntensityPoint } from './types';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
+/** How far past its issue time a stored forecast issue may reach (providers forecast ≤ 72 h; margin for 96 h). */
+const ISSUE_REACH_MS = 96 * HOUR_MS;
 
 export interface SignalServiceOptions {
   /** Built providers by entry name (see `createProviders`). */
@@ -47,6 +50,12 @@ export interface SignalService {
   refreshZone(zone: string, nowMs: number, options?: { force?: boolean }): Promise<ZoneStatus>;
   /** The best known value per interval start with start in `[fromMs, toMs)` (or covering `fromMs`). */
   seriesFor(zone: string, fromMs: number, toMs: number, nowMs: number): IntensityPoint[];
+  /**
+   * The providers' forecast issues for `zone` issued in `[fromMs, min(toMs, nowMs + 1))`, oldest
+   * first, one per (provider, issue time): the archive the local forecaster learns each
+   * provider's skill from. Local and static points are not issues.
+   */
+  forecastIssues(zone: string, fromMs: number, toMs: number, nowMs: number): ProviderIssue[];
   /** Every configured zone's status, ages computed at `nowMs`: what `carbond status` shows. */
   zoneStatuses(nowMs: number): ZoneStatus[];
 }
@@ -192,6 +201,21 @@ class ZoneSignals implements SignalService {
     } catch {
       return [];
     }
+  }
+
+  forecastIssues(zone: string, fromMs: number, toMs: number, nowMs: number): ProviderIssue[] {
+    const untilMs = Math.min(toMs, nowMs + 1);
+    const staticNames = new Set([...this.o.providers.values()].filter((p) => p.type === 'static').map((p) => p.name).concat('static'));
+    const byIssue = new Map<string, { issuedAtMs: number; forecast: IntensityPoint[] }>();
+    // Issues cover up to a few days past their issue time.
+    for (const p of this.o.store.loadPoints(zone, fromMs, untilMs + ISSUE_REACH_MS)) {
+      if (p.kind !== 'forecast' || p.provider === 'local' || staticNames.has(p.provider) || p.issuedAtMs < fromMs || p.issuedAtMs >= untilMs) continue;
+      const key = `${p.provider}|${p.issuedAtMs}`;
+      let issue = byIssue.get(key);
+      if (!issue) byIssue.set(key, (issue = { issuedAtMs: p.issuedAtMs, forecast: [] }));
+      issue.forecast.push(p);
+    }
+    return [...byIssue.values()].sort((a, b) => a.issuedAtMs - b.issuedAtMs);
   }
 
   private statusAt(zone: string, nowMs: number): ZoneStatus {

@@ -10,6 +10,7 @@ import { blendProvider, DEFAULT_BLEND_PARAMS, type BlendParams } from './blend';
 import { firstForecastStartMs, historyLength, historyStepMs, resample, toGrid, type HistoryInput } from './grid';
 import { DEFAULT_SEASONAL_PARAMS, lookbackSteps, seasonalForecast, type SeasonalParams } from './model';
 import type { AnomalyFitCache } from './regression';
+import { learnProviderWeights, type ProviderArchive } from './provider-skill';
 
 export type LocalParams = SeasonalParams & BlendParams;
 export const DEFAULT_LOCAL_PARAMS: LocalParams = Object.freeze({ ...DEFAULT_SEASONAL_PARAMS, ...DEFAULT_BLEND_PARAMS });
@@ -28,8 +29,10 @@ export interface LocalForecastInput {
   readonly zone?: string;
   readonly signal?: SignalKind;
   readonly params?: Partial<LocalParams>;
-  /** Keeps the anomaly regression's fit between calls on the same history (one per zone; see `regression.ts`). */
+  /** Keeps the anomaly regression's fit and the learnt provider weights between calls on the same history (one per zone). */
   readonly fitCache?: AnomalyFitCache;
+  /** The provider's past issues: with them, its weight in the blend is learnt per lead (`provider-skill.ts`). */
+  readonly providerArchive?: ProviderArchive;
 }
 
 /** The forecast as typed arrays: interval `j` is `[startMs + j·stepMs, …)`. */
@@ -66,8 +69,43 @@ export function forecastLocalValues(input: LocalForecastInput): LocalForecastVal
   const hasHistory = historyLength(input.history) > 0 && grid.values.some((v) => !Number.isNaN(v));
   if (!hasHistory) return { startMs, stepMs, gPerKWh: providerOnly(input.providerForecast, startMs, stepMs, steps) };
   const values = seasonalForecast(grid, steps, p, input.fitCache);
-  if (input.providerForecast && historyLength(input.providerForecast) > 0) blendProvider(values, grid, input.providerForecast, p);
+  if (input.providerForecast && historyLength(input.providerForecast) > 0) {
+    const weights = input.providerArchive ? providerWeights(input, input.providerArchive, p, stepMs, grid.endMs) : undefined;
+    blendProvider(values, grid, input.providerForecast, p, weights);
+  }
   return { startMs, stepMs, gPerKWh: values };
+}
+
+/**
+ * The provider's learnt per-lead weights at the refit boundary before `endMs` (daily by
+ * default), from the cache when it holds them. The local backtests at each past issue time
+ * are kept in the cache too, so each new day costs one local forecast, not one per issue.
+ */
+function providerWeights(input: LocalForecastInput, archive: ProviderArchive, p: LocalParams, stepMs: number, endMs: number): Float64Array {
+  const refitMs = Math.max(stepMs, p.regressionRefitHours * MS_PER_HOUR);
+  const boundaryMs = Math.floor(endMs / refitMs) * refitMs;
+  const leads = Math.max(1, Math.round((p.providerSkillLeadHours * MS_PER_HOUR) / stepMs));
+  const cache = input.fitCache;
+  const key = `${boundaryMs}|${stepMs}|${JSON.stringify(p)}`;
+  if (cache?.weights && cache.weightsKey === key) return cache.weights;
+  const backtests = cache ? (cache.backtests ??= new Map()) : new Map<number, LocalForecastValues>();
+  const backtestFits: AnomalyFitCache = {};
+  const localAt = (issuedAtMs: number): LocalForecastValues => {
+    const hit = backtests.get(issuedAtMs);
+    if (hit && hit.stepMs === stepMs && hit.gPerKWh.length > leads) return hit;
+    const v = forecastLocalValues({ history: input.history, nowMs: issuedAtMs, horizonMs: (leads + 1) * stepMs, stepMs, params: p, fitCache: backtestFits });
+    backtests.set(issuedAtMs, v);
+    return v;
+  };
+  const weights = learnProviderWeights({
+    history: input.history, archive, boundaryMs, stepMs, leads, days: p.providerSkillDays, minSamples: p.providerSkillMinSamples, fallback: p.providerWeight, localAt,
+  });
+  if (cache) {
+    for (const t of backtests.keys()) if (t < boundaryMs - p.providerSkillDays * MS_PER_DAY) backtests.delete(t);
+    cache.weights = weights;
+    cache.weightsKey = key;
+  }
+  return weights;
 }
 
 function toPoints(v: LocalForecastValues, zone: string, nowMs: number, signal: SignalKind, fromIndex = 0): IntensityPoint[] {
@@ -96,12 +134,12 @@ export function forecastLocal(input: LocalForecastInput): IntensityPoint[] {
  * from where the provider left off. With `known` empty this is the local forecast from now.
  * @example extendSeries(uk48h, now, now + 7 days, history) → the 48 h of `uk48h`, then 120 h of `local`
  */
-export function extendSeries(known: readonly IntensityPoint[], nowMs: number, untilMs: number, history: HistoryInput, params?: Partial<LocalParams>): IntensityPoint[] {
+export function extendSeries(known: readonly IntensityPoint[], nowMs: number, untilMs: number, history: HistoryInput, params?: Partial<LocalParams>, extra: { fitCache?: AnomalyFitCache; providerArchive?: ProviderArchive } = {}): IntensityPoint[] {
   const sorted = [...known].sort((a, b) => a.startMs - b.startMs);
   const lastEndMs = sorted.reduce((m, pt) => Math.max(m, pt.startMs + pt.durationMs), -Infinity);
   if (lastEndMs >= untilMs) return sorted;
   const stepMs = historyStepMs(history) ?? sorted[0]?.durationMs ?? MS_PER_HOUR;
-  const v = forecastLocalValues({ history, providerForecast: sorted.length > 0 ? sorted : undefined, nowMs, horizonMs: untilMs - nowMs, stepMs, params });
+  const v = forecastLocalValues({ history, providerForecast: sorted.length > 0 ? sorted : undefined, nowMs, horizonMs: untilMs - nowMs, stepMs, params, ...extra });
   const fromIndex = Number.isFinite(lastEndMs) ? Math.max(0, Math.ceil((lastEndMs - v.startMs) / v.stepMs)) : 0;
   const zone = sorted[0]?.zone ?? zoneOf(history) ?? '';
   return [...sorted, ...toPoints(v, zone, nowMs, sorted[0]?.signal ?? 'average', fromIndex)];

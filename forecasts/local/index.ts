@@ -18,3 +18,4 @@ export { firstForecastStartMs, resample, toGrid, type Grid, type HistoryInput } 
 export { DEFAULT_SEASONAL_PARAMS, historyNeededMs, seasonalForecast, type SeasonalParams } from './model';
 export { seasonalProfile } from './profiles';
 export { DEFAULT_REGRESSION_PARAMS, type AnomalyFitCache, type RegressionParams } from './regression';
+export { learnProviderWeights, type ProviderArchive, type ProviderIssue } from './provider-skill';

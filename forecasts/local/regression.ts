@@ -70,10 +70,17 @@ export interface AnomalyFit {
   readonly coefs: Float64Array;
 }
 
-/** Cache of one fit per zone (the caller keeps one per history; a new boundary replaces it). */
+/**
+ * Per-zone cache of the local forecaster (the caller keeps one per history): the regression's
+ * fit, and the provider weights learnt from its past issues with the local backtests they
+ * compare against (`provider-skill.ts`). A new refit boundary replaces the fit and weights.
+ */
 export interface AnomalyFitCache {
   fit?: AnomalyFit | null;
   key?: string;
+  weights?: Float64Array;
+  weightsKey?: string;
+  backtests?: Map<number, { readonly startMs: number; readonly stepMs: number; readonly gPerKWh: Float64Array }>;
 }
 
 /** Running mean of `a` over the `window` intervals ending at each index (NaNs skipped; NaN if none). */

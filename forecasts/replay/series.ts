@@ -93,16 +93,28 @@ export function measuredWindow(s: MeasuredSeries, fromMs: number, toMs: number, 
  * The newest issue with `issuedAtMs <= nowMs` (all its points, including any that start
  * before `nowMs`), or undefined when nothing had been issued yet. Zero-copy.
  */
-export function issueAt(f: ForecastIssues, nowMs: number): ForecastView | undefined {
-  const k = upperBound(f.issuedAtMs, nowMs) - 1;
-  if (k < 0) return undefined;
+/** Issue `k` of `f` as a view. */
+function issueView(f: ForecastIssues, k: number): ForecastView {
   const lo = f.offsets[k] as number;
   const hi = f.offsets[k + 1] as number;
+  return { zone: f.zone, stepMs: f.stepMs, issuedAtMs: f.issuedAtMs[k] as number, startMs: f.startMs.subarray(lo, hi), gPerKWh: f.gPerKWh.subarray(lo, hi) };
+}
+
+/**
+ * The issues of `f` as the local forecaster's provider archive (`issuesBetween(from, to)`:
+ * issues with `from <= issuedAt < to`, oldest first), for learning the provider's skill.
+ */
+export function issueArchive(f: ForecastIssues): { issuesBetween(fromMs: number, toMs: number): { issuedAtMs: number; forecast: ForecastView }[] } {
   return {
-    zone: f.zone,
-    stepMs: f.stepMs,
-    issuedAtMs: f.issuedAtMs[k] as number,
-    startMs: f.startMs.subarray(lo, hi),
-    gPerKWh: f.gPerKWh.subarray(lo, hi),
+    issuesBetween(fromMs: number, toMs: number) {
+      const out: { issuedAtMs: number; forecast: ForecastView }[] = [];
+      for (let k = lowerBound(f.issuedAtMs, fromMs); k < f.issuedAtMs.length && (f.issuedAtMs[k] as number) < toMs; k++) out.push({ issuedAtMs: f.issuedAtMs[k] as number, forecast: issueView(f, k) });
+      return out;
+    },
   };
+}
+
+export function issueAt(f: ForecastIssues, nowMs: number): ForecastView | undefined {
+  const k = upperBound(f.issuedAtMs, nowMs) - 1;
+  return k < 0 ? undefined : issueView(f, k);
 }

@@ -5,7 +5,7 @@
  * the measured history the signal service stored), resampled to the plan's slots. A zone
  * without any usable point makes the plan fail open (`failOpenReason`), as the planner wants.
  */
-import { extendSeries, historyNeededMs } from '../../../forecasts/local';
+import { extendSeries, historyNeededMs, type AnomalyFitCache, type ProviderArchive } from '../../../forecasts/local';
 import type { IntensityPoint, SignalService } from '../../../forecasts';
 import { resampleToSlots, slotFloorMs, type SlotSeries } from '../../../scheduler';
 import { currentStates, listJobs } from '../../ledger/jobs';
@@ -42,10 +42,13 @@ export function planHorizonMs(ctx: DaemonContext, nowMs: number): number | undef
  * forecast, then `local` up to `untilMs`.
  * @example slotMs 5 min, now 10:07, until 12:00 → 24 slots from 10:05
  */
-export function zoneSlotSeries(signal: SignalService, zone: string, nowMs: number, untilMs: number, slotMs: number): SlotSeries | undefined {
+export function zoneSlotSeries(signal: SignalService, zone: string, nowMs: number, untilMs: number, slotMs: number, fitCache?: AnomalyFitCache): SlotSeries | undefined {
   const known = signal.seriesFor(zone, nowMs - slotMs, untilMs, nowMs);
   const history = signal.seriesFor(zone, nowMs - HISTORY_MS, nowMs, nowMs).filter((p) => p.kind === 'measured');
-  const extended: readonly IntensityPoint[] = extendSeries(known, nowMs, untilMs, history.length > 0 ? history : known);
+  // The providers' past issues, for learning their skill against the local forecaster (read once per call: the
+  // forecaster only asks for the last couple of weeks, and only when its cached weights are out of date).
+  const providerArchive: ProviderArchive = { issuesBetween: (fromMs, toMs) => signal.forecastIssues(zone, fromMs, toMs, nowMs) };
+  const extended: readonly IntensityPoint[] = extendSeries(known, nowMs, untilMs, history.length > 0 ? history : known, undefined, { providerArchive, ...(fitCache ? { fitCache } : {}) });
   if (extended.length === 0) return undefined;
   const startMs = slotFloorMs(nowMs, slotMs);
   const count = Math.max(1, Math.ceil((untilMs - startMs) / slotMs));
@@ -56,6 +59,17 @@ export function zoneSlotSeries(signal: SignalService, zone: string, nowMs: numbe
 /** The zones the configured sites are in, each once. */
 export function siteZones(ctx: DaemonContext): string[] {
   return [...new Set(Object.values(ctx.config.sites).map((s) => s.zone))];
+}
+
+/** The local forecaster's per-zone caches (regression fit, learnt provider weights), per daemon. */
+const forecasterCaches = new WeakMap<DaemonContext, Map<string, AnomalyFitCache>>();
+
+function cacheFor(ctx: DaemonContext, zone: string): AnomalyFitCache {
+  let byZone = forecasterCaches.get(ctx);
+  if (!byZone) forecasterCaches.set(ctx, (byZone = new Map()));
+  let c = byZone.get(zone);
+  if (!c) byZone.set(zone, (c = {}));
+  return c;
 }
 
 /** `createJobsExtension({ planSignal })`: the series of every site's zone at `nowMs`. */
@@ -69,7 +83,7 @@ export function planSignalOf(ctx: DaemonContext, nowMs: number): PlanSignal {
   for (const zone of siteZones(ctx)) {
     let s: SlotSeries | undefined;
     try {
-      s = zoneSlotSeries(signal, zone, nowMs, Math.max(untilMs, nowMs + slotMs), slotMs);
+      s = zoneSlotSeries(signal, zone, nowMs, Math.max(untilMs, nowMs + slotMs), slotMs, cacheFor(ctx, zone));
     } catch (err) {
       ctx.logger.warn('zone series could not be built', { component: 'planning', zone, err });
     }

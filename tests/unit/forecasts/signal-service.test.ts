@@ -143,4 +143,25 @@ describe('signal service revisions', () => {
     expect(measured).toHaveLength(30); // 24 from the start + 6 new hours; the 18 unchanged ones were not stored twice
     expect(rowsAfterStart).toBeLessThan(store.loadPoints('DE', NOW - 48 * HOUR, NOW + 48 * HOUR).length);
   });
+
+  it('lists the stored forecast issues per provider and issue time, oldest first, none issued after now and no local or static points', () => {
+    const { store, service } = setup();
+    const fc = (provider: string, issuedAtMs: number, startMs: number, g: number, kind: 'forecast' | 'measured' = 'forecast'): IntensityPoint => ({
+      zone: 'DE', startMs, durationMs: HOUR, gPerKWh: g, kind, issuedAtMs, provider, signal: 'average',
+    });
+    store.savePoints([
+      fc('primary', NOW - 30 * HOUR, NOW - 30 * HOUR, 1), fc('primary', NOW - 30 * HOUR, NOW - 29 * HOUR, 2),
+      fc('primary', NOW - 6 * HOUR, NOW - 6 * HOUR, 3), fc('backup', NOW - 6 * HOUR, NOW - 6 * HOUR, 4),
+      fc('local', NOW - 5 * HOUR, NOW - 5 * HOUR, 5), fc('static', NOW - 5 * HOUR, NOW - 5 * HOUR, 6),
+      fc('primary', NOW - 10 * HOUR, NOW - 11 * HOUR, 7, 'measured'),
+      fc('primary', NOW + HOUR, NOW + HOUR, 8),
+    ], NOW);
+    const issues = service.forecastIssues('DE', NOW - 48 * HOUR, NOW + 48 * HOUR, NOW);
+    expect(issues.map((i) => [i.issuedAtMs, (i.forecast as IntensityPoint[]).map((p) => `${p.provider}:${p.gPerKWh}`)])).toEqual([
+      [NOW - 30 * HOUR, ['primary:1', 'primary:2']],
+      [NOW - 6 * HOUR, ['primary:3']],
+      [NOW - 6 * HOUR, ['backup:4']],
+    ]);
+    expect(service.forecastIssues('DE', NOW - 10 * HOUR, NOW, NOW).map((i) => i.issuedAtMs)).toEqual([NOW - 6 * HOUR, NOW - 6 * HOUR]);
+  });
 });
