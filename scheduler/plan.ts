@@ -26,7 +26,11 @@ function slackOf(input: PlanInput, job: PlanJob): number {
   return horizonOf(input, job) - slotsFor(job.remainingWorkMs, input.slotMs) - k;
 }
 
-function planOne(input: PlanInput, job: PlanJob, capacity: Capacity): Planned | undefined {
+function planOne(input: PlanInput, given: PlanJob, capacity: Capacity): Planned | undefined {
+  // A running job whose work is all done is only waiting for its process to exit: it keeps
+  // running (one slot), never paused for "nothing left to run" and resumed by the guard.
+  const finishing = given.phase === 'running' && given.remainingWorkMs <= 0 && given.manualOverride === undefined;
+  const job = finishing ? { ...given, remainingWorkMs: input.slotMs } : given;
   const T = horizonOf(input, job);
   const failOpen = input.failOpenReason !== undefined;
   const guarded = !failOpen && slackOf(input, job) < 0;
@@ -38,7 +42,7 @@ function planOne(input: PlanInput, job: PlanJob, capacity: Capacity): Planned | 
   if (job.manualOverride === 'pause') {
     return { problem, solution: { feasible: true, costG: 0, siteAt: new Int16Array(problem.horizonSlots).fill(-1), overheadAt: new Uint8Array(problem.horizonSlots), resumes: 0 }, guarded: false, failOpen };
   }
-  if (guarded || failOpen || job.manualOverride === 'resume') {
+  if (guarded || failOpen || finishing || job.manualOverride === 'resume') {
     return { problem, solution: runNow(problem, problem.preferredSite), guarded, failOpen };
   }
   let solution = schedule(input.policy, problem);
