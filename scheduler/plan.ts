@@ -27,10 +27,13 @@ function slackOf(input: PlanInput, job: PlanJob): number {
 }
 
 function planOne(input: PlanInput, given: PlanJob, capacity: Capacity): Planned | undefined {
-  // A running job whose work is all done is only waiting for its process to exit: it keeps
-  // running (one slot), never paused for "nothing left to run" and resumed by the guard.
-  const finishing = given.phase === 'running' && given.remainingWorkMs <= 0 && given.manualOverride === undefined;
-  const job = finishing ? { ...given, remainingWorkMs: input.slotMs } : given;
+  // A job whose work is all done still needs its process to run to exit (a trainer paused at
+  // its last step resumes, finds nothing left and exits): one slot of work. A running one
+  // keeps running, never paused for "nothing left to run"; a paused one is resumed in the
+  // cheapest slot before its deadline, not left for the guard.
+  const done = given.remainingWorkMs <= 0 && given.manualOverride === undefined;
+  const finishing = done && given.phase === 'running';
+  const job = done ? { ...given, remainingWorkMs: input.slotMs } : given;
   const T = horizonOf(input, job);
   const failOpen = input.failOpenReason !== undefined;
   const guarded = !failOpen && slackOf(input, job) < 0;

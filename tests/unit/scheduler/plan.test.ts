@@ -45,14 +45,15 @@ describe('plan()', () => {
     expect(p.decisions[0]!.reason).toMatch(/^running on box: 300 g\/kWh now, plan finishes 02:00$/);
   });
 
-  it('keeps a running job whose work is all done running until its process exits, however dirty now is', () => {
+  it('keeps a running job whose work is all done running until its process exits, and resumes a paused one to exit', () => {
     const p = plan(input({ jobs: [job({ phase: 'running', currentSite: 'box', remainingWorkMs: 0 })], series: { Z: series('Z', [900, 10, 10, 10, 10, 10]) } }));
     expect(p.decisions[0]).toMatchObject({ jobId: 'a', action: 'keep' });
     expect(p.decisions[0]!.reason).toMatch(/^running on box: 900 g\/kWh now/);
     expect(p.jobs[0]!.segments).toEqual([{ site: 'box', startMs: T0, endMs: T0 + SLOT }]);
-    // A paused job with nothing left is not started again by this rule.
-    const paused = plan(input({ jobs: [job({ phase: 'paused', currentSite: 'box', remainingWorkMs: 0 })], series: { Z: series('Z', [900, 10, 10, 10, 10, 10]) } }));
-    expect(paused.decisions[0]!.action).not.toBe('resume');
+    // A paused one (its trainer paused at the last step) is resumed in the cheapest slot to exit, not left for the guard.
+    const paused = plan(input({ jobs: [job({ phase: 'paused', currentSite: 'box', remainingWorkMs: 0 })], series: { Z: series('Z', [900, 300, 10, 10, 300, 300]) } }));
+    expect(paused.decisions[0]).toMatchObject({ action: 'keep' });
+    expect(paused.jobs[0]!.segments).toEqual([{ site: 'box', startMs: T0 + 2 * SLOT, endMs: T0 + 4 * SLOT }]);
   });
 
   it('runs a job now, whatever the signal, when its work no longer fits before the deadline minus the margin', () => {
