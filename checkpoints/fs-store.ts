@@ -133,7 +133,7 @@ export function createFsCheckpointStore(options: FsCheckpointStoreOptions): Chec
       await fsp.mkdir(tmpDir, { recursive: true });
       // Files are written and hashed concurrently; a failure closes every file opened.
       const dirs = new Set<string>([tmpDir]);
-      const written = await Promise.allSettled(input.files.map(async (f) => {
+      const written = await allOrFirstError(input.files.map(async (f) => {
         const target = path.join(tmpDir, f.path);
         await fsp.mkdir(path.dirname(target), { recursive: true });
         for (const d of dirsUpTo(path.dirname(target), tmpDir)) dirs.add(d);
@@ -141,9 +141,7 @@ export function createFsCheckpointStore(options: FsCheckpointStoreOptions): Chec
         open.push(w);
         return w;
       }));
-      const failed = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      const files: ManifestFile[] = written.map((r, i) => ({ path: input.files[i]!.path, ...(r as PromiseFulfilledResult<HashedWrite>).value.digest }));
+      const files: ManifestFile[] = written.map((w, i) => ({ path: input.files[i]!.path, ...w.digest }));
       const manifest: Manifest = { step: input.step, createdAt: isoUtc(clock.now()), files };
       if (input.meta) manifest.meta = input.meta;
       // The directory is private until renamed, so the manifest goes in under its own name.

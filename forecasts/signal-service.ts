@@ -192,7 +192,7 @@ class ZoneSignals implements SignalService {
 
   seriesFor(zone: string, fromMs: number, toMs: number, nowMs: number): IntensityPoint[] {
     const known = this.o.store.loadPoints(zone, fromMs - HOUR_MS, toMs).filter((p) => p.startMs + p.durationMs > fromMs);
-    const staticNames = new Set([...this.o.providers.values()].filter((p) => p.type === 'static').map((p) => p.name).concat('static'));
+    const staticNames = this.staticProviderNames();
     const best = bestPerStart(known, nowMs, staticNames);
     // Only static hours recorded during an outage (recordStaticHour): answer with one static point over the whole range.
     if (best.some((p) => !staticNames.has(p.provider)) || !this.staticFallback) return best;
@@ -205,7 +205,7 @@ class ZoneSignals implements SignalService {
 
   forecastIssues(zone: string, fromMs: number, toMs: number, nowMs: number): ProviderIssue[] {
     const untilMs = Math.min(toMs, nowMs + 1);
-    const staticNames = new Set([...this.o.providers.values()].filter((p) => p.type === 'static').map((p) => p.name).concat('static'));
+    const staticNames = this.staticProviderNames();
     const byIssue = new Map<string, { issuedAtMs: number; forecast: IntensityPoint[] }>();
     // Issues cover up to a few days past their issue time.
     for (const p of this.o.store.loadPoints(zone, fromMs, untilMs + ISSUE_REACH_MS)) {
@@ -216,6 +216,11 @@ class ZoneSignals implements SignalService {
       issue.forecast.push(p);
     }
     return [...byIssue.values()].sort((a, b) => a.issuedAtMs - b.issuedAtMs);
+  }
+
+  /** Names whose points are the static estimate, not a provider's measurement or forecast. */
+  private staticProviderNames(): Set<string> {
+    return new Set([...this.o.providers.values()].filter((p) => p.type === 'static').map((p) => p.name).concat('static'));
   }
 
   private statusAt(zone: string, nowMs: number): ZoneStatus {

@@ -168,8 +168,8 @@ function regressionForecast(grid: Grid, steps: number, p: SeasonalParams, cache?
 
 /**
  * Forecast of `steps` intervals from `grid.endMs`, g/kWh (never below 0). NaN everywhere
- * when the grid holds no known value at all. With the regression on (the default) and four
- * weeks of history: profile + regressed anomaly (`regression.ts`); otherwise the fixed-decay
+ * when the grid holds no known value at all. With the regression on (the default) and two
+ * weeks of history to fit it on: profile + regressed anomaly (`regression.ts`); otherwise the fixed-decay
  * model above. `cache` (optional, one per history) keeps the regression's fit until the next
  * refit boundary.
  */

@@ -65,13 +65,6 @@ export class SimSignal {
   private readonly cache = new Map<string, { key: string; untilMs: number; v: Values | undefined }>();
   /** The local forecaster's regression fit and learnt provider weights per zone, reused until the next refit boundary. */
   private readonly fitCaches = new Map<ZoneSignal, AnomalyFitCache>();
-  private readonly archives = new Map<ForecastIssues, ReturnType<typeof issueArchive>>();
-
-  private archiveOf(f: ForecastIssues): ReturnType<typeof issueArchive> {
-    let a = this.archives.get(f);
-    if (!a) this.archives.set(f, (a = issueArchive(f)));
-    return a;
-  }
 
   constructor(
     private readonly zones: ReadonlyMap<string, ZoneSignal>,
@@ -109,7 +102,7 @@ export class SimSignal {
       if (!fitCache) this.fitCaches.set(z, (fitCache = {}));
       const local = forecastLocalValues({
         history: z.measured, nowMs, horizonMs: untilMs - nowMs, stepMs, fitCache,
-        ...(provider && this.mode === 'file' && z.forecasts ? { providerForecast: provider, providerArchive: this.archiveOf(z.forecasts) } : {}),
+        ...(provider && this.mode === 'file' && z.forecasts ? { providerForecast: provider, providerArchive: issueArchive(z.forecasts) } : {}),
         ...(this.localParams ? { params: this.localParams } : {}),
       });
       values = local.gPerKWh.length >= steps ? local.gPerKWh.slice(0, steps) : Float64Array.from({ length: steps }, (_, i) => local.gPerKWh[Math.min(i, local.gPerKWh.length - 1)]!);

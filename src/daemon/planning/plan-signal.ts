@@ -45,8 +45,8 @@ export function planHorizonMs(ctx: DaemonContext, nowMs: number): number | undef
 export function zoneSlotSeries(signal: SignalService, zone: string, nowMs: number, untilMs: number, slotMs: number, fitCache?: AnomalyFitCache): SlotSeries | undefined {
   const known = signal.seriesFor(zone, nowMs - slotMs, untilMs, nowMs);
   const history = signal.seriesFor(zone, nowMs - HISTORY_MS, nowMs, nowMs).filter((p) => p.kind === 'measured');
-  // The providers' past issues, for learning their skill against the local forecaster (read once per call: the
-  // forecaster only asks for the last couple of weeks, and only when its cached weights are out of date).
+  // The providers' past issues, for learning their skill against the local forecaster: read from the ledger
+  // only when the zone's cached weights are out of date (once per refit period, daily).
   const providerArchive: ProviderArchive = { issuesBetween: (fromMs, toMs) => signal.forecastIssues(zone, fromMs, toMs, nowMs) };
   const extended: readonly IntensityPoint[] = extendSeries(known, nowMs, untilMs, history.length > 0 ? history : known, undefined, { providerArchive, ...(fitCache ? { fitCache } : {}) });
   if (extended.length === 0) return undefined;
