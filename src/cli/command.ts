@@ -27,8 +27,11 @@ export type CommandArgs = GlobalArgs & Record<string, unknown>;
 export interface CommandOutput {
   /** Printed as JSON with `--json`. */
   data: unknown;
-  /** Printed for people without `--json`; default: the JSON. Omit both data and text to print nothing. */
-  text?: string;
+  /**
+   * Printed for people without `--json`; default: the JSON. Omit both data and text to print
+   * nothing. A function is called only when the text is printed (`status --json` skips the rendering).
+   */
+  text?: string | (() => string);
   /** Default 0. */
   exitCode?: ExitCode;
 }

@@ -13,7 +13,7 @@ export interface Streams {
 /** Prints a command's output; returns its exit code. */
 export function renderOutput(out: CommandOutput, json: boolean, io: Streams): ExitCode {
   if (json && out.data !== undefined) io.stdout(JSON.stringify(out.data, null, 2));
-  else if (out.text !== undefined) io.stdout(out.text);
+  else if (out.text !== undefined) io.stdout(typeof out.text === 'function' ? out.text() : out.text);
   else if (out.data !== undefined) io.stdout(JSON.stringify(out.data, null, 2));
   return out.exitCode ?? ExitCode.Ok;
 }
