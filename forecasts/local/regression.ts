@@ -35,12 +35,24 @@ export interface RegressionParams {
   /** Longest lead with its own coefficients, hours. */
   readonly regressionLeadHours: number;
   /**
-   * Ridge penalty pulling the coefficients towards the fixed-decay model's (the bias: 1/1000
-   * of it, towards 0), in squared anomaly units: (log ratio)² with `regressionLog`, else
-   * (g/kWh)². Four weeks of hourly origins with relative deviations of ~10 % give XᵀX
-   * diagonals of ~7: the default 10 weighs the prior about as much as the data (ADR 0008).
+   * Absolute ridge penalty pulling the coefficients towards the fixed-decay model's, in
+   * squared anomaly units: (log ratio)² with `regressionLog`, else (g/kWh)². The bias always
+   * takes 1/1000 of it (towards 0); the features take it only when `regressionRidgeRelative`
+   * is 0. Four weeks of hourly origins with relative deviations of ~10 % give XᵀX diagonals
+   * of ~7: 30 weighs the prior about four times the data.
    */
   readonly regressionRidge: number;
+  /**
+   * Ridge on each feature relative to the data, `r · max(1, h / h₀) · Σ x²` for lead `h`
+   * (0 = use the absolute `regressionRidge`): the prior weighs `r` times the data at short
+   * leads and more as the lead grows, because the outcomes of overlapping origins are
+   * correlated: four weeks hold about 670 independent 1-h outcomes but only 28 independent
+   * 24-h ones (ADR 0008). Scale-free: a quiet feature (the hourly trend) is not pinned to
+   * its prior just because its values are small.
+   */
+  readonly regressionRidgeRelative: number;
+  /** h₀ of `regressionRidgeRelative`, hours: the lead from which its weight grows in proportion to the lead. */
+  readonly regressionRidgeLeadHours: number;
   /** Fit relative deviations, log(value) − log(P), instead of value − P; the forecast is then P·exp(â). */
   readonly regressionLog: boolean;
   /** Refit period, hours: coefficients are fitted on the history up to the last multiple of it. */
@@ -53,6 +65,8 @@ export const DEFAULT_REGRESSION_PARAMS: RegressionParams = Object.freeze({
   regressionDays: 28,
   regressionLeadHours: 72,
   regressionRidge: 30,
+  regressionRidgeRelative: 0.1,
+  regressionRidgeLeadHours: 4,
   regressionLog: true,
   regressionRefitHours: 24,
   regressionFadeHours: 48,
@@ -182,8 +196,11 @@ export function fitAnomalies(a: Float64Array, spd: number, leads: number, p: Reg
     if (h === 1 && rows < Math.max(7, p.regressionDays / 2) * spd) return undefined;
     for (let i = 0; i < K; i++) for (let j = 0; j < i; j++) A[i * K + j] = A[j * K + i] as number;
     const beta0 = prior(h);
+    const growth = p.regressionRidgeLeadHours > 0 ? Math.max(1, (h * stepMs) / (p.regressionRidgeLeadHours * MS_PER_HOUR)) : 1;
     for (let i = 0; i < K; i++) {
-      const ridge = i === K - 1 ? p.regressionRidge / 1000 : p.regressionRidge;
+      // A feature without variation (a flat history) keeps a tiny absolute ridge: its prior, not 0.
+      const feature = p.regressionRidgeRelative > 0 ? p.regressionRidgeRelative * growth * (A[i * K + i] as number) + 1e-9 : p.regressionRidge;
+      const ridge = i === K - 1 ? p.regressionRidge / 1000 : feature;
       A[i * K + i] = (A[i * K + i] as number) + ridge;
       b[i] = (b[i] as number) + ridge * (beta0[i] as number);
     }

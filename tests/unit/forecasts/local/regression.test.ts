@@ -25,13 +25,30 @@ describe('the anomaly regression of the local forecaster', () => {
     const n = 40 * 24;
     const a = new Float64Array(n);
     for (let i = 1; i < n; i++) a[i] = 0.8 * a[i - 1]! + (r() - 0.5) * 40;
-    const fit = fitAnomalies(a, 24, 6, { ...DEFAULT_REGRESSION_PARAMS, regressionDays: 38, regressionRidge: 100 }, 0, MS_PER_HOUR, zero)!;
+    const fit = fitAnomalies(a, 24, 6, { ...DEFAULT_REGRESSION_PARAMS, regressionDays: 38, regressionRidge: 100, regressionRidgeRelative: 0 }, 0, MS_PER_HOUR, zero)!;
     const h1 = fit.coefs.slice(0, FEATURES);
     expect(h1[0]! + h1[1]! / 24).toBeCloseTo(0.8, 1);
     const ahead = predictAnomalies(fit, Float64Array.of(...a.slice(0, n - 1), 50), 24, 3, DEFAULT_REGRESSION_PARAMS);
     expect(ahead[0]).toBeGreaterThan(30);
     expect(ahead[0]).toBeLessThan(50);
     expect(ahead[2]).toBeLessThan(ahead[0]!);
+  });
+
+  it('weighs its prior relative to the data: scale-free, about 1/(1 + r) of the way to the prior at short leads, more at long ones', () => {
+    const r = seededUniform(11);
+    const n = 40 * 24;
+    const a = new Float64Array(n);
+    for (let i = 1; i < n; i++) a[i] = 0.8 * a[i - 1]! + (r() - 0.5) * 0.2;
+    const p = { ...DEFAULT_REGRESSION_PARAMS, regressionDays: 38, regressionRidgeRelative: 0.1, regressionRidgeLeadHours: 4 };
+    const fit = fitAnomalies(a, 24, 24, p, 0, MS_PER_HOUR, zero)!;
+    const scaled = fitAnomalies(a.map((v) => v * 10), 24, 24, p, 0, MS_PER_HOUR, zero)!;
+    for (let k = 0; k < FEATURES - 1; k++) for (const h of [1, 6, 24]) expect(scaled.coefs[(h - 1) * FEATURES + k]).toBeCloseTo(fit.coefs[(h - 1) * FEATURES + k]!, 6);
+    const free = fitAnomalies(a, 24, 24, { ...p, regressionRidgeRelative: 1e-9 }, 0, MS_PER_HOUR, zero)!;
+    const lag1 = (f: typeof fit, h: number): number => f.coefs[(h - 1) * FEATURES]! + f.coefs[(h - 1) * FEATURES + 1]! / 24;
+    // Lead 1: shrunk towards the prior (0) by roughly 1/(1 + 0.1); lead 24: by far more (ridge 0.6·Σx²).
+    expect(lag1(fit, 1) / lag1(free, 1)).toBeGreaterThan(0.85);
+    expect(lag1(fit, 1) / lag1(free, 1)).toBeLessThan(0.97);
+    expect(Math.abs(fit.coefs[23 * FEATURES]!)).toBeLessThan(Math.abs(free.coefs[23 * FEATURES]!));
   });
 
   it('falls back to its prior (the fixed-decay model) when the history has nothing to learn from, and gives up with under half its days of history', () => {
