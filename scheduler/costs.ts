@@ -25,9 +25,6 @@ export function slotsFor(ms: number, slotMs: number): number {
 export class Capacity {
   readonly gpus: Float64Array[];
   readonly places: Float64Array[];
-  /** True once some job found a slot it wanted taken (the improvement pass is worth running). */
-  binding = false;
-
   constructor(readonly sites: readonly SiteSpec[], readonly slots: number) {
     this.gpus = sites.map((s) => new Float64Array(slots).fill(s.gpus > 0 ? s.gpus : Infinity));
     this.places = sites.map((s) => new Float64Array(slots).fill(s.maxJobs ?? (s.gpus > 0 ? Infinity : 1)));
@@ -135,7 +132,6 @@ export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity
     blocked ||= costs.blocked;
     return { runG: costs.runG, resumeG: costs.resumeG };
   });
-  if (blocked) capacity.binding = true;
   const start = startOf(job, siteIndexes, input.sites);
   const preferred = start.phase === 'running' ? start.site : Math.max(0, siteIndexes.findIndex((g) => input.sites[g]!.name === job.homeSite));
   const idleG = job.pausedPowerW ? Float64Array.from(intensity[preferred]!.subarray(0, T), (g) => gramsOf(job.pausedPowerW!, slotMs, g)) : undefined;

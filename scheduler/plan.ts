@@ -1,8 +1,9 @@
 /**
  * `plan(input)`: every unfinished job, under site capacity (DESIGN §5). Jobs are planned
- * most urgent first (least slack), each against the capacity the earlier ones left; when
- * capacity bound anyone, one improvement pass re-plans each job against all the others.
- * The deadline guard and fail-open rules apply to every policy alike.
+ * most urgent first (least slack), each exactly against the capacity the earlier ones left.
+ * No single-job improvement pass follows: re-planning one job against all the others can
+ * never beat its greedy plan (ADR 0010). The deadline guard and fail-open rules apply to
+ * every policy alike.
  */
 import type { ExactSolution } from './exact';
 import { buildProblem, Capacity, gramsOf, horizonOf, slotsFor, type JobProblem } from './costs';
@@ -137,26 +138,7 @@ export function plan(input: PlanInput): Plan {
     byId.set(job.id, p);
     capacity.apply(p.problem.siteIndexes, p.solution.siteAt, job.gpus, 1);
   }
-  if (capacity.binding && input.policy === 'carbond') improve(input, order, byId, capacity);
   return assemble(input, order, byId, missing);
-}
-
-/**
- * One pass, least urgent first: give back a job's slots and re-plan it against all the others.
- * Jobs capacity never blocked already have their unconstrained optimum and are skipped.
- */
-function improve(input: PlanInput, order: readonly PlanJob[], byId: Map<string, Planned>, capacity: Capacity): void {
-  for (let i = order.length - 1; i >= 0; i--) {
-    const job = order[i]!;
-    const old = byId.get(job.id);
-    if (!old || old.guarded || old.failOpen || !old.problem.blocked) continue;
-    capacity.apply(old.problem.siteIndexes, old.solution.siteAt, job.gpus, -1);
-    const fresh = planOne(input, job, capacity);
-    const better = fresh && fresh.solution.feasible && !fresh.guarded && fresh.solution.costG < old.solution.costG;
-    const keep = better ? fresh : old;
-    byId.set(job.id, keep);
-    capacity.apply(keep.problem.siteIndexes, keep.solution.siteAt, job.gpus, 1);
-  }
 }
 
 function assemble(input: PlanInput, order: readonly PlanJob[], byId: Map<string, Planned>, missing: readonly PlanJob[]): Plan {

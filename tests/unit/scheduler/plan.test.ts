@@ -1,4 +1,7 @@
 import { plan, resampleToSlots, type PlanInput, type PlanJob, type SlotSeries } from '../../../scheduler';
+import { buildProblem, Capacity, horizonOf } from '../../../scheduler/costs';
+import { schedule } from '../../../scheduler/policies';
+import { seededUniform } from '../../../src/core/rng';
 
 const SLOT = 3_600_000; // 1-h slots keep the examples readable
 const T0 = Date.parse('2021-07-01T00:00:00Z');
@@ -133,4 +136,42 @@ describe('plan() with a far deadline', () => {
     expect(ran).toBeGreaterThanOrEqual(10 * 3_600_000);
     expect(segs[segs.length - 1]!.endMs).toBeLessThanOrEqual(T0 + 14 * 86_400_000);
   });
+
+  it('gives every job under binding capacity a plan no single-job re-plan against all the others can beat (why there is no improvement pass, ADR 0010)', () => {
+    let binding = 0;
+    for (let seed = 1; seed <= 12; seed++) {
+      const r = seededUniform(seed);
+      const sites = [{ name: 'a', zone: 'A', gpus: 2 }, { name: 'b', zone: 'B', gpus: 2 }];
+      const jobs: PlanJob[] = Array.from({ length: 8 }, (_, i) => {
+        const work = (1 + Math.floor(r() * 6)) * SLOT;
+        return job({ id: `j${i}`, remainingWorkMs: work, deadlineMs: T0 + work + Math.floor(r() * 12) * SLOT, sites: r() < 0.5 ? ['a', 'b'] : [i % 2 ? 'a' : 'b'], homeSite: i % 2 ? 'a' : 'b', pauseOverheadMs: r() < 0.5 ? 0 : SLOT, gpus: 1 + Math.floor(r() * 2) });
+      });
+      const hourly = (): number[] => Array.from({ length: 24 }, () => 100 + Math.floor(r() * 300));
+      const inp = input({ sites, series: { A: series('A', hourly()), B: series('B', hourly()) }, jobs });
+      const p = plan(inp);
+      for (const j of jobs) {
+        const mine = p.jobs.find((x) => x.jobId === j.id)!;
+        if (mine.guarded) continue;
+        const capacity = new Capacity(sites, 48);
+        for (const other of p.jobs) {
+          if (other.jobId === j.id) continue;
+          const gpus = jobs.find((x) => x.id === other.jobId)!.gpus;
+          for (const seg of other.segments) {
+            const s = sites.findIndex((x) => x.name === seg.site);
+            for (let t = (seg.startMs - T0) / SLOT; t < (seg.endMs - T0) / SLOT; t++) {
+              capacity.gpus[s]![t]! -= gpus;
+              capacity.places[s]![t]! -= 1;
+            }
+          }
+        }
+        const problem = buildProblem(inp, j, horizonOf(inp, j), capacity)!;
+        const alone = schedule('carbond', problem);
+        // Infeasible (cost ∞) where a guarded job placed later ran regardless of capacity.
+        if (problem.blocked && alone.feasible) binding++;
+        expect(alone.costG).toBeGreaterThanOrEqual(mine.expectedEmissionsG - 1e-6);
+      }
+    }
+    expect(binding).toBeGreaterThan(10);
+  });
 });
+
