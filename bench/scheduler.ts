@@ -1,5 +1,5 @@
 /**
- * `npm run bench:scheduler [-- --quick | --full] [--speed]`: what the planner saves on real traces and
+ * `npm run bench:scheduler [-- --quick | --full] [--speed] [--seed N] [--draws N]`: what the planner saves on real traces and
  * how fast it is (issue 4).
  *
  * Savings: the six zones with day-ahead forecasts (DACF, Jul–Dec 2021), jobs of 2–48 h with
@@ -83,14 +83,14 @@ function workloadOf(dir: string, jobsPerZone: number, seed: number): { jobs: Sim
   return { jobs, data };
 }
 
-/** Runs every spec, `parallel` at a time in worker threads (each loads the data itself). */
-async function runAll(specs: readonly RunSpec[], dir: string, jobsPerZone: number, seed: number, parallel: number): Promise<RunOutcome[]> {
-  const results: RunOutcome[] = new Array(specs.length);
+/** Runs every (spec, seed) task, `parallel` at a time in worker threads (each loads the data itself). */
+async function runAll(tasks: ReadonlyArray<{ spec: RunSpec; seed: number }>, dir: string, jobsPerZone: number, parallel: number): Promise<RunOutcome[]> {
+  const results: RunOutcome[] = new Array(tasks.length);
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < specs.length) {
+    while (next < tasks.length) {
       const i = next++;
-      const task: WorkerTask = { spec: specs[i]!, dir, jobsPerZone, seed };
+      const task: WorkerTask = { spec: tasks[i]!.spec, dir, jobsPerZone, seed: tasks[i]!.seed };
       results[i] = await new Promise<RunOutcome>((resolve, reject) => {
         const w = new Worker(__filename, { workerData: task });
         w.once('message', (m: Omit<RunOutcome, 'emissionsG'> & { emissionsG: [string, number][] }) => resolve({ ...m, emissionsG: new Map(m.emissionsG) }));
@@ -100,6 +100,37 @@ async function runAll(specs: readonly RunSpec[], dir: string, jobsPerZone: numbe
   };
   await Promise.all(Array.from({ length: Math.max(1, parallel) }, lane));
   return results;
+}
+
+/**
+ * `--draws N`: the carbond shares (day-ahead, local) on N job draws of the same size (the
+ * chosen seed, then seeds 1 … N−1), with their mean and range. One draw of 900 jobs moves
+ * by one to two points from another, which is as much as most changes being judged.
+ */
+async function drawsTable(dir: string, jobsPerZone: number, firstSeed: number, draws: number, parallel: number, data: ReturnType<typeof loadDacf>): Promise<void> {
+  const seeds = [firstSeed, ...Array.from({ length: Math.max(0, draws - 1) }, (_, i) => i + 1).filter((s) => s !== firstSeed)].slice(0, draws);
+  const specs = RUNS.filter((r) => r.policy === 'carbond' && r.replanEveryMs === undefined);
+  const tasks = seeds.flatMap((seed) => specs.map((spec) => ({ spec, seed })));
+  const results = await runAll(tasks, dir, jobsPerZone, parallel);
+  console.log(`
+draws (--draws ${draws}; share % of the perfect-knowledge saving, carbond, ${jobsPerZone * DACF_ZONES.length} jobs each):`);
+  console.log('seed     day-ahead  local');
+  const columns: number[][] = [[], []];
+  seeds.forEach((seed, d) => {
+    const jobs = makeJobs({ zones: DACF_ZONES, jobsPerZone, fromMs: Date.parse('2021-07-08T00:00:00Z'), toMs: Date.parse('2021-12-31T00:00:00Z'), seed });
+    const baseline = baselines(jobs, data.actualsOnly);
+    const of = (mode: SignalMode): RunOutcome => results[d * specs.length + specs.findIndex((s) => s.mode === mode)]!;
+    const perfect = sums(jobs, of('perfect').emissionsG, baseline, () => true);
+    const share = (mode: SignalMode): number => {
+      const a = sums(jobs, of(mode).emissionsG, baseline, () => true);
+      return ((a.base - a.actual) / (perfect.base - perfect.actual)) * 100;
+    };
+    const row = [share('file'), share('local')];
+    row.forEach((v, i) => columns[i]!.push(v));
+    console.log(`${pad(String(seed), 7)}  ${lpad(pct(row[0]!), 9)}  ${lpad(pct(row[1]!), 5)}`);
+  });
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(`${pad('mean', 7)}  ${lpad(pct(mean(columns[0]!)), 9)}  ${lpad(pct(mean(columns[1]!)), 5)}   (range ${pct(Math.min(...columns[0]!))}-${pct(Math.max(...columns[0]!))} / ${pct(Math.min(...columns[1]!))}-${pct(Math.max(...columns[1]!))}; targets 80 / 75)`);
 }
 
 function workerMain(): void {
@@ -169,7 +200,11 @@ async function main(): Promise<void> {
   const jobsPerZone = quick ? 12 : full ? 300 : 150;
   const seedArg = process.argv.indexOf('--seed');
   const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : 2021;
-  console.log(`bench:scheduler (${quick ? 'quick' : full ? 'full' : 'default'}${speedOnly ? ', speed only' : ''}, seed ${seed}; --quick / --full / --speed / --seed N to change)`);
+  const drawsArg = process.argv.indexOf('--draws');
+  const draws = drawsArg > 0 ? Number(process.argv[drawsArg + 1]) : 1;
+  if (!Number.isInteger(draws) || draws < 1) throw new Error(`--draws must be a whole number >= 1, got ${process.argv[drawsArg + 1]}`);
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be a whole number, got ${process.argv[seedArg + 1]}`);
+  console.log(`bench:scheduler (${quick ? 'quick' : full ? 'full' : 'default'}${speedOnly ? ', speed only' : ''}, seed ${seed}${draws > 1 ? `, ${draws} draws` : ''}; --quick / --full / --speed / --seed N / --draws N to change)`);
   const dir = process.env['CARBOND_BENCH_DATA'] ?? dataDir();
   if (speedOnly) {
     console.log('--speed: skipping the savings table.');
@@ -181,8 +216,9 @@ async function main(): Promise<void> {
     console.log(`workload: ${jobs.length} jobs on ${DACF_ZONES.join(', ')} (DACF actuals and day-ahead forecasts, Jul-Dec 2021), 2-48 h of work, 0-48 h of slack, 300 W, 5 min resume overhead, 5-min slots`);
     const baseline = baselines(jobs, data.actualsOnly);
     console.log(`(${parallel} run(s) in parallel worker threads; wall s per run)`);
-    const results = await runAll(RUNS.filter((spec) => !(quick && spec.policy === 'threshold')), dir, jobsPerZone, seed, parallel);
+    const results = await runAll(RUNS.filter((spec) => !(quick && spec.policy === 'threshold')).map((spec) => ({ spec, seed })), dir, jobsPerZone, parallel);
     savingsTable(jobs, results, baseline);
+    if (draws > 1) await drawsTable(dir, jobsPerZone, seed, draws, parallel, data);
   }
   console.log('\nspeed:');
   plan7dFigures(quick ? 15 : 41);
