@@ -112,8 +112,7 @@ async function drawsTable(dir: string, jobsPerZone: number, firstSeed: number, d
   const specs = RUNS.filter((r) => r.policy === 'carbond' && r.replanEveryMs === undefined);
   const tasks = seeds.flatMap((seed) => specs.map((spec) => ({ spec, seed })));
   const results = await runAll(tasks, dir, jobsPerZone, parallel);
-  console.log(`
-draws (--draws ${draws}; share % of the perfect-knowledge saving, carbond, ${jobsPerZone * DACF_ZONES.length} jobs each):`);
+  console.log(`\ndraws (--draws ${draws}; share % of the perfect-knowledge saving, carbond, ${jobsPerZone * DACF_ZONES.length} jobs each):`);
   console.log('seed     day-ahead  local');
   const columns: number[][] = [[], []];
   seeds.forEach((seed, d) => {

@@ -47,7 +47,7 @@ export interface RegressionParams {
    * (0 = use the absolute `regressionRidge`): the prior weighs `r` times the data at short
    * leads and more as the lead grows, because the outcomes of overlapping origins are
    * correlated: four weeks hold about 670 independent 1-h outcomes but only 28 independent
-   * 24-h ones (ADR 0008). Scale-free: a quiet feature (the hourly trend) is not pinned to
+   * 24-h ones (ADR 0009). Scale-free: a quiet feature (the hourly trend) is not pinned to
    * its prior just because its values are small.
    */
   readonly regressionRidgeRelative: number;
