@@ -59,6 +59,11 @@ function lastRunEnd(sol: ExactSolution): number {
 
 const g0 = (v: number): string => `${Math.round(v)} g`;
 
+/** True when no allowed site has room for the job in the first slot: capacity, not carbon, holds it back. */
+function noRoomNow(p: JobProblem): boolean {
+  return p.sites.length > 0 && p.sites.every((s) => s.runG[0] === Infinity);
+}
+
 /** The sentence explaining `ctx.action`. */
 export function reasonFor(ctx: ReasonContext): string {
   const { problem: p, solution: sol, nowMs, slotMs } = ctx;
@@ -77,9 +82,10 @@ export function reasonFor(ctx: ReasonContext): string {
   const next = nextRun(ctx, site0 >= 0 ? 0 : 1);
   const nextText = next ? `next run at ${hhmm(nowMs + next.slot * slotMs)} averages ${g0(next.avgGPerKWh)} vs ${g0(nowG)} now` : 'nothing left to run';
   const finish = hhmm(nowMs + lastRunEnd(sol) * slotMs);
+  const full = site0 < 0 && noRoomNow(p) ? `no room on ${p.siteIndexes.map((_, local) => siteName(local)).join(', ')} now (more urgent jobs hold the GPUs)` : undefined;
   switch (ctx.action) {
     case 'pause':
-      return `paused ${at}: ${nextText}; ${saves}`;
+      return full ? `paused ${at}: ${full}; ${nextText}` : `paused ${at}: ${nextText}; ${saves}`;
     case 'start':
       return ctx.policy === 'baseline'
         ? `started ${at} on ${siteName(here)}: the baseline policy runs at submission`
@@ -91,6 +97,7 @@ export function reasonFor(ctx: ReasonContext): string {
       return `moved ${at} to ${siteName(here)}: ${g0(nowG)} there vs ${g0(p.intensity[from]![0]!)} on ${siteName(from)}; ${saves}`;
     }
     case 'keep':
-      return site0 >= 0 ? `running on ${siteName(here)}: ${g0(nowG)}/kWh now, plan finishes ${finish}` : `waiting ${at}: ${nextText}; ${saves}`;
+      if (site0 >= 0) return `running on ${siteName(here)}: ${g0(nowG)}/kWh now, plan finishes ${finish}`;
+      return full ? `waiting ${at}: ${full}; ${nextText}` : `waiting ${at}: ${nextText}; ${saves}`;
   }
 }

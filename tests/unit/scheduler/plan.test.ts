@@ -48,6 +48,19 @@ describe('plan()', () => {
     expect(p.decisions[0]!.reason).toMatch(/^running on box: 300 g\/kWh now, plan finishes 02:00$/);
   });
 
+  it('says when capacity, not carbon, holds a job back', () => {
+    const flat = { Z: series('Z', [100, 100, 100, 100, 100, 100]) };
+    const urgent = job({ id: 'a', deadlineMs: T0 + 2 * SLOT, pauseOverheadMs: 0 });
+    const p = plan(input({ series: flat, jobs: [urgent, job({ id: 'b', pauseOverheadMs: 0 }), job({ id: 'c', phase: 'running', currentSite: 'box', deadlineMs: T0 + 5 * SLOT, pauseOverheadMs: 0 })] }));
+    const reason = (id: string): string => p.decisions.find((d) => d.jobId === id)!.reason;
+    expect(p.decisions.find((d) => d.jobId === 'a')!.action).toBe('start');
+    expect(reason('b')).toMatch(/^waiting 00:00: no room on box now \(more urgent jobs hold the GPUs\); next run at 0[2-4]:00 averages 100 g vs 100 g now$/);
+    expect(p.decisions.find((d) => d.jobId === 'c')!.action).toBe('pause');
+    expect(reason('c')).toMatch(/^paused 00:00: no room on box now \(more urgent jobs hold the GPUs\); next run at 0[2-4]:00/);
+    // With room, a waiting job's reason is about carbon, as before.
+    expect(plan(input()).decisions[0]!.reason).toMatch(/^waiting 00:00: next run at 02:00 averages 100 g vs 300 g now; saves 400 g/);
+  });
+
   it('keeps a running job whose work is all done running until its process exits, and resumes a paused one to exit', () => {
     const p = plan(input({ jobs: [job({ phase: 'running', currentSite: 'box', remainingWorkMs: 0 })], series: { Z: series('Z', [900, 10, 10, 10, 10, 10]) } }));
     expect(p.decisions[0]).toMatchObject({ jobId: 'a', action: 'keep' });
