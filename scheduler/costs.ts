@@ -59,8 +59,6 @@ export interface JobProblem extends PolicyProblem {
   siteIndexes: number[];
   /** Intensity per local site and slot, g/kWh (for reasons). */
   intensity: Float64Array[];
-  /** True when capacity took away some slot this job could otherwise use. */
-  blocked: boolean;
 }
 
 /** Slots from now to the deadline minus the margin. */
@@ -81,16 +79,14 @@ function startOf(job: PlanJob, siteIndexes: number[], sites: readonly SiteSpec[]
  * partial when the overhead is not a whole number of slots), × `penalty`.
  * @example 300 W, 5-min slots, 10-min overhead (k = 2), 200 g/kWh everywhere → runG 5 g, resumeG 10 g.
  */
-function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Float64Array, placesLeft: Float64Array, T: number, k: number, penalty: number): { runG: Float64Array; resumeG: Float64Array; blocked: boolean } {
+function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Float64Array, placesLeft: Float64Array, T: number, k: number, penalty: number): { runG: Float64Array; resumeG: Float64Array } {
   const runG = new Float64Array(T);
   const resumeG = new Float64Array(T);
   const free = new Uint8Array(T);
   const n = Math.min(T, gpusLeft.length);
-  let blocked = false;
   for (let t = 0; t < T; t++) {
     const ok = t < n && gpusLeft[t]! >= job.gpus && placesLeft[t]! >= 1;
     free[t] = ok ? 1 : 0;
-    blocked ||= !ok;
     runG[t] = ok ? gramsOf(job.powerW, slotMs, gi[t]!) : Infinity;
   }
   if (k > 0) {
@@ -103,7 +99,7 @@ function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Flo
       resumeG[t] = ov * penalty;
     }
   }
-  return { runG, resumeG, blocked };
+  return { runG, resumeG };
 }
 
 /**
@@ -126,12 +122,7 @@ export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity
     for (let t = 0; t < out.length; t++) out[t] = intensityAt(series, nowMs + t * slotMs);
     return out;
   });
-  let blocked = false;
-  const sites = siteIndexes.map((g, local) => {
-    const costs = siteCosts(job, slotMs, intensity[local]!, capacity.gpus[g]!, capacity.places[g]!, T, k, penalty);
-    blocked ||= costs.blocked;
-    return { runG: costs.runG, resumeG: costs.resumeG };
-  });
+  const sites = siteIndexes.map((g, local) => siteCosts(job, slotMs, intensity[local]!, capacity.gpus[g]!, capacity.places[g]!, T, k, penalty));
   const start = startOf(job, siteIndexes, input.sites);
   const preferred = start.phase === 'running' ? start.site : Math.max(0, siteIndexes.findIndex((g) => input.sites[g]!.name === job.homeSite));
   const idleG = job.pausedPowerW ? Float64Array.from(intensity[preferred]!.subarray(0, T), (g) => gramsOf(job.pausedPowerW!, slotMs, g)) : undefined;
@@ -139,7 +130,6 @@ export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity
     job,
     siteIndexes,
     intensity,
-    blocked,
     horizonSlots: T,
     workSlots: slotsFor(job.remainingWorkMs, slotMs),
     overheadSlots: k,
