@@ -15,7 +15,7 @@ import { nullLogger } from '../core/logger';
 import type { JobRecord } from '../ledger/jobs';
 import { eventsSize, readEvents, type JobEvent } from './events';
 import { parseExitFile, parsePidFile, wrapperArgv } from './local-wrapper';
-import { livenessOf, readStartTicks, signalGroup } from './proc';
+import { childrenOf, livenessOf, readCmdline, readStartTicks, signalGroup } from './proc';
 import { verifyAcks } from './pause';
 import type { AdoptableRun, PauseOptions, PauseResult, ResumePoint, RunExecutor, RunExit, RunHandle, RunPoll, RunStartSpec, VerifyCheckpoint } from './types';
 
@@ -31,9 +31,15 @@ export interface LocalProcessExecutorOptions {
 
 interface Tracked {
   child?: ChildProcess;
+  /** Set once the wrapper has been seen running the command (a pause signal then reaches it). */
+  commandSeen?: boolean;
   exited?: Promise<RunExit>;
   exit?: RunExit;
 }
+
+/** Longest wait for a just-started wrapper to run its command before a pause signal is sent anyway, ms. */
+const COMMAND_START_WAIT_MS = 2_000;
+const COMMAND_POLL_MS = 5;
 
 export class LocalProcessExecutor implements RunExecutor {
   readonly kind = 'local';
@@ -124,6 +130,7 @@ export class LocalProcessExecutor implements RunExecutor {
   async requestPause(handle: RunHandle, options: PauseOptions): Promise<PauseResult> {
     const offset = eventsSize(handle.eventsPath);
     const t0 = this.options.clock.now();
+    await this.commandStarted(handle);
     this.signal(handle, options.signal);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), options.checkpointTimeoutMs); });
@@ -174,6 +181,26 @@ export class LocalProcessExecutor implements RunExecutor {
     }
     return { runId: run.id, jobId: run.jobId, pid, pidStartTicks, executorRef: run.executorRef,
       logPath: run.logPath ?? path.join(dir, 'output.log'), eventsPath: path.join(dir, 'events.jsonl'), checkpointDir: job.checkpointDir };
+  }
+
+  /**
+   * Resolves once the wrapper runs the command (or has exited, or after `COMMAND_START_WAIT_MS`).
+   * A pause signal sent after the wrapper set its no-op traps but before it forked the command
+   * would reach only the wrapper, and the command would run on until the checkpoint timeout
+   * killed it. The command counts as started when the wrapper has a child whose argv is no
+   * longer the wrapper's own (it has exec'd).
+   */
+  private async commandStarted(handle: RunHandle): Promise<void> {
+    const t = this.tracked.get(handle.runId) ?? this.tracked.set(handle.runId, {}).get(handle.runId)!;
+    if (t.commandSeen || handle.pid === null) return;
+    const pid = handle.pid;
+    const own = readCmdline(pid);
+    for (let waited = 0; own !== undefined && this.poll(handle).state !== 'exited'; waited += COMMAND_POLL_MS) {
+      if (childrenOf(pid).some((c) => { const argv = readCmdline(c); return argv !== undefined && argv !== own; })) break;
+      if (waited >= COMMAND_START_WAIT_MS) return;
+      await new Promise((r) => setTimeout(r, COMMAND_POLL_MS));
+    }
+    t.commandSeen = true;
   }
 
   /** Signals the run's group, only while it is still the very process we started (never a reused PID). */

@@ -69,3 +69,39 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
     throw err;
   }
 }
+
+/** The children of `pid` (Linux: /proc/PID/task/PID/children, else a scan of /proc); [] when unknown. */
+export function childrenOf(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((t) => t !== '').map(Number);
+  } catch {
+    // Kernels without CONFIG_PROC_CHILDREN: scan for the parent pid (field 4).
+  }
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const text = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[4 - 3]);
+      if (ppid === pid) out.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** /proc/PID/cmdline (NUL-separated argv), or undefined when the process is gone. */
+export function readCmdline(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
