@@ -9,6 +9,8 @@ export interface ProcStat {
   pid: number;
   /** Field 3: R running, S sleeping, T stopped, Z zombie, … */
   state: string;
+  /** Field 4: parent process id. */
+  ppid: number;
   /** Field 5: process group id. */
   pgid: number;
   /** Field 22: start time in clock ticks after boot, kept as text (it can exceed 2^53 in theory). */
@@ -24,10 +26,11 @@ export function parseProcStat(text: string): ProcStat | undefined {
   // After ")": field 3 is index 0, so field N is index N - 3.
   const rest = text.slice(close + 2).trim().split(/\s+/);
   const state = rest[0];
+  const ppid = Number(rest[4 - 3]);
   const pgid = Number(rest[5 - 3]);
   const startTicks = rest[22 - 3];
   if (!state || startTicks === undefined || !Number.isFinite(pid)) return undefined;
-  return { pid, state, pgid, startTicks };
+  return { pid, state, ppid, pgid, startTicks };
 }
 
 /** Reads /proc/PID/stat; undefined when the process does not exist (or /proc is absent). */
@@ -75,26 +78,19 @@ export function childrenOf(pid: number): number[] {
   try {
     return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((t) => t !== '').map(Number);
   } catch {
-    // Kernels without CONFIG_PROC_CHILDREN: scan for the parent pid (field 4).
+    return scanChildren(pid); // kernels without CONFIG_PROC_CHILDREN
   }
-  const out: number[] = [];
+}
+
+/** The children of `pid` by a scan of every /proc/N/stat for its parent pid (field 4). */
+export function scanChildren(pid: number): number[] {
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc');
   } catch {
-    return out;
+    return [];
   }
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const text = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      const ppid = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[4 - 3]);
-      if (ppid === pid) out.push(Number(e));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
+  return entries.filter((e) => /^\d+$/.test(e) && readProcStat(Number(e))?.ppid === pid).map(Number);
 }
 
 /** /proc/PID/cmdline (NUL-separated argv), or undefined when the process is gone. */

@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { systemClock } from '../../../src/core/clock';
 import { LocalProcessExecutor } from '../../../src/executors/local-process';
-import { childrenOf, readCmdline, readStartTicks } from '../../../src/executors/proc';
+import { childrenOf, readCmdline, readStartTicks, scanChildren } from '../../../src/executors/proc';
 import { storeVerifier } from '../../../src/executors/verify';
 import { jobRecord } from '../../contract/executors/job-record';
 
@@ -36,6 +36,7 @@ describe('a pause requested before the wrapper has started its command', () => {
     let kids: number[] = [];
     for (let i = 0; i < 200 && kids.length === 0; i++) { await sleep(5); kids = childrenOf(sh.pid!); }
     expect(kids).toHaveLength(1);
+    expect(scanChildren(sh.pid!)).toEqual(kids); // the fallback for kernels without /proc/PID/task/PID/children
     expect(readCmdline(kids[0]!)).toBe('/bin/sleep\u000030\u0000');
     expect(readCmdline(sh.pid!)).not.toBe(readCmdline(kids[0]!));
     expect(readCmdline(999_999_999)).toBeUndefined();

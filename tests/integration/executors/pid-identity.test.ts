@@ -11,7 +11,7 @@ import { jobRecord } from '../../contract/executors/job-record';
 describe('process identity by PID and start time', () => {
   it('parses field 22 of /proc/PID/stat even when the command name holds spaces and parentheses', () => {
     const line = '4242 (my (weird) job) S 1 4242 4242 0 -1 4194304 100 0 0 0 5 1 0 0 20 0 1 0 987654 1000 10 18446744073709551615';
-    expect(parseProcStat(line)).toEqual({ pid: 4242, state: 'S', pgid: 4242, startTicks: '987654' });
+    expect(parseProcStat(line)).toEqual({ pid: 4242, state: 'S', ppid: 1, pgid: 4242, startTicks: '987654' });
   });
 
   it('tells a live process from the same PID with another start time (a reused PID)', () => {
