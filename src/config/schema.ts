@@ -117,6 +117,7 @@ export const schedulerSchema = z.object({
   safetyMargin: durationMs.default('30m'),
   pauseOverhead: durationMs.default('5m'),
   checkpointTimeout: durationMs.default('2m'),
+  keepCheckpoints: z.number().int().min(1).default(3),
 }).strict().transform(({ safetyMargin, pauseOverhead, checkpointTimeout, ...rest }) => ({
   ...rest, safetyMarginMs: safetyMargin, pauseOverheadMs: pauseOverhead, checkpointTimeoutMs: checkpointTimeout,
 }));

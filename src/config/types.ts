@@ -126,6 +126,8 @@ export interface SchedulerConfig {
   pauseOverheadMs: number;
   /** How long a job may take to acknowledge a checkpoint request. Default `"2m"`. */
   checkpointTimeoutMs: number;
+  /** Verified checkpoints kept per job after each pause; older ones are deleted (marked pruned). Default 3. */
+  keepCheckpoints: number;
 }
 
 export interface MetricsConfig {

@@ -60,7 +60,8 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
       ...(options.planSource ? { planSource: options.planSource } : {}),
       ...(planSignal ? { planSignal: (nowMs: number) => planSignal(ctx, nowMs) } : {}),
       slotMs: ctx.config.scheduler.slotMinutes * 60_000, safetyMarginMs: ctx.config.scheduler.safetyMarginMs,
-      policy: ctx.config.scheduler.policy, requestTick: (reason) => ctx.requestTick(reason),
+      policy: ctx.config.scheduler.policy, keepCheckpoints: ctx.config.scheduler.keepCheckpoints,
+      requestTick: (reason) => ctx.requestTick(reason),
     });
     lifecycles.set(ctx, lc);
     return lc;

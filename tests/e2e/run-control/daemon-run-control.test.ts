@@ -22,6 +22,7 @@ interface Detail {
   lastVerifiedStep: number | null;
   runs: Array<{ id: number; pid: number; exitKind: string | null; startStep: number; lostSteps: number }>;
   transitions: Array<{ to: string; reason: string }>;
+  checkpoints: Array<{ path: string; step: number; status: string }>;
 }
 
 describe('run control through the daemon (built binary, real jobs)', () => {
@@ -32,7 +33,7 @@ describe('run control through the daemon (built binary, real jobs)', () => {
   beforeEach(() => {
     dir = makeTempDir('cd-rc-');
     state = path.join(dir, 'state');
-    env = isolatedEnv(dir, {}, 'tickInterval = "* * * * * *"\n[scheduler]\ncheckpointTimeout = "10s"\n');
+    env = isolatedEnv(dir, {}, 'tickInterval = "* * * * * *"\n[scheduler]\ncheckpointTimeout = "10s"\nkeepCheckpoints = 1\n');
   });
   afterEach(async () => {
     await killAll();
@@ -87,6 +88,11 @@ describe('run control through the daemon (built binary, real jobs)', () => {
     expect(stopped.transitions.at(-2)!.reason).toMatch(/daemon stopping/);
     const ckptStep = stopped.lastVerifiedStep!;
     expect(ckptStep).toBeGreaterThanOrEqual(after.step);
+    // keepCheckpoints = 1: of the periodic checkpoints (every 25 steps, so at least one) and the pause's, only the newest is left.
+    const verified = stopped.checkpoints.filter((c) => c.status === 'verified');
+    expect(verified.map((c) => c.step)).toEqual([ckptStep]);
+    expect(stopped.checkpoints.filter((c) => c.status === 'pruned').length).toBeGreaterThanOrEqual(1);
+    expect(fs.readdirSync(path.join(state, 'checkpoints', job.id))).toEqual([path.basename(verified[0]!.path)]);
 
     d = await daemon();
     await waitFor('the resumed run', async () => (await show(job.id)).runs.length === 2 && (await show(job.id)).state === 'running', 20_000, 200);

@@ -39,7 +39,7 @@ describe('loadConfig', () => {
     expect(c.sites['local']).toMatchObject({ executor: 'local', zone: 'GB', gpus: 1 });
     expect(c.zones['GB']).toEqual({ providers: ['uk'], staleAfterMs: 3_600_000 });
     expect(c.providers['uk']).toMatchObject({ type: 'uk-carbon-intensity', baseUrl: 'https://api.carbonintensity.org.uk', timeoutMs: 10_000, retries: 2 });
-    expect(c.scheduler).toEqual({ policy: 'carbond', slotMinutes: 5, safetyMarginMs: 1_800_000, pauseOverheadMs: 300_000, checkpointTimeoutMs: 120_000 });
+    expect(c.scheduler).toEqual({ policy: 'carbond', slotMinutes: 5, safetyMarginMs: 1_800_000, pauseOverheadMs: 300_000, checkpointTimeoutMs: 120_000, keepCheckpoints: 3 });
   });
 
   it('returns a deeply frozen object', () => {
@@ -99,7 +99,7 @@ describe('loadConfig', () => {
   it('reports every problem at once, naming each field and its value', () => {
     const file = writeConfig([
       'colour = "green"',
-      '[scheduler]', 'slotMinutes = "five"', 'pauseOverhead = "-5m"', 'checkpointTimeout = -1', '',
+      '[scheduler]', 'slotMinutes = "five"', 'pauseOverhead = "-5m"', 'checkpointTimeout = -1', 'keepCheckpoints = 0', '',
       '[providers.uk]', 'type = "uk-carbon-intensity"', 'region = 40', '',
       '[zones.GB]', 'providers = ["uk", "nope"]', '',
       '[sites.box]', 'zone = "XX"', '',
@@ -107,13 +107,14 @@ describe('loadConfig', () => {
     const issues = issuesOf(() => loadConfig(input({ configFlag: file })));
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
     expect(Object.keys(byPath).sort()).toEqual([
-      'colour', 'providers.uk.region', 'scheduler.checkpointTimeout', 'scheduler.pauseOverhead',
+      'colour', 'providers.uk.region', 'scheduler.checkpointTimeout', 'scheduler.keepCheckpoints', 'scheduler.pauseOverhead',
       'scheduler.slotMinutes', 'sites.box.zone', 'zones.GB.providers.1',
     ]);
     expect(byPath['colour']).toMatchObject({ message: 'unknown key', value: 'green' });
     expect(byPath['scheduler.slotMinutes']!.value).toBe('five');
     expect(byPath['scheduler.pauseOverhead']!.value).toBe('-5m');
     expect(byPath['scheduler.checkpointTimeout']).toMatchObject({ message: 'a duration must not be negative', value: -1 });
+    expect(byPath['scheduler.keepCheckpoints']!.value).toBe(0);
     expect(byPath['zones.GB.providers.1']!.value).toBe('nope');
     expect(byPath['sites.box.zone']!.value).toBe('XX');
   });
