@@ -10,6 +10,7 @@ import type { Route } from './api/routes';
 import type { DaemonContext } from './context';
 import { walCheckpointStep } from './housekeeping';
 import { meterExtension } from '../meters/extension';
+import { metricsExtension } from './metrics/extension';
 import { signalExtension } from './signal/extension';
 import { plannedJobsExtension } from './planning/extension';
 import type { TickStep } from './tick';
@@ -41,4 +42,5 @@ export const daemonExtensions: DaemonExtension[] = [
   signalExtension, // the carbon signal (every provider type, file replay included), before its readers
   plannedJobsExtension, // the job lifecycle planned by scheduler/plan on that signal
   meterExtension,
+  metricsExtension, // Prometheus /metrics on metrics.listen (off when absent); reads the signal
 ];

@@ -1,0 +1,107 @@
+/**
+ * Prometheus metrics (DESIGN §7): what `GET /metrics` on `metrics.listen` serves, in the
+ * text exposition format 0.0.4. Pure: built from the status report (the same figures as
+ * `carbond status --json`) and the zones' current intensity.
+ *
+ * @example renderExposition([{ name: 'carbond_up', help: 'Whether the daemon answers.', type: 'gauge', samples: [{ value: 1 }] }])
+ *   === '# HELP carbond_up Whether the daemon answers.\n# TYPE carbond_up gauge\ncarbond_up 1\n'
+ */
+import { JOB_STATES, type JobState } from '../../jobs/states';
+import type { StatusEnergy } from '../../reports/status';
+import type { StatusReport } from '../status/types';
+
+export interface MetricSample {
+  labels?: Readonly<Record<string, string>>;
+  value: number;
+}
+
+export interface Metric {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  samples: MetricSample[];
+}
+
+/** A zone's intensity now: the point covering `nowMs` in the signal the planner uses. */
+export interface ZoneIntensityNow {
+  zone: string;
+  gPerKWh: number;
+  /** measured | forecast | estimated. */
+  kind: string;
+  provider: string;
+}
+
+export interface MetricsInput {
+  report: StatusReport & { energy?: StatusEnergy };
+  startedAtMs: number;
+  intensity: readonly ZoneIntensityNow[];
+}
+
+/** Label values escape backslash, double quote and newline (exposition format). */
+function labelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function number(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+/** The text exposition of `metrics`; a metric without samples still gets its HELP and TYPE. */
+export function renderExposition(metrics: readonly Metric[]): string {
+  const lines: string[] = [];
+  for (const m of metrics) {
+    lines.push(`# HELP ${m.name} ${m.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${m.name} ${m.type}`);
+    for (const s of m.samples) {
+      const labels = Object.entries(s.labels ?? {});
+      const text = labels.length === 0 ? '' : `{${labels.map(([k, v]) => `${k}="${labelValue(v)}"`).join(',')}}`;
+      lines.push(`${m.name}${text} ${number(s.value)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const gauge = (name: string, help: string, samples: MetricSample[]): Metric => ({ name, help, type: 'gauge', samples });
+
+/** Every non-terminal job state: listed at 0 when no job is in it, so a dashboard's series do not vanish. */
+const OPEN_STATES = (Object.keys(JOB_STATES) as JobState[]).filter((s) => JOB_STATES[s].next.length > 0);
+
+/** The metrics carbond serves. */
+export function metricsOf(input: MetricsInput): Metric[] {
+  const { report } = input;
+  const byState = new Map<string, number>(OPEN_STATES.map((s) => [s, 0]));
+  for (const j of report.jobs) byState.set(j.state, (byState.get(j.state) ?? 0) + 1);
+  const out: Metric[] = [
+    gauge('carbond_up', 'Whether the daemon answers (always 1 when scraped).', [{ value: 1 }]),
+    gauge('carbond_build_info', 'The daemon\'s version, as a label.', [{ labels: { version: report.daemon.version ?? 'unknown' }, value: 1 }]),
+    gauge('carbond_start_time_seconds', 'When the daemon started, Unix time.', [{ value: input.startedAtMs / 1000 }]),
+    gauge('carbond_jobs', 'Unfinished jobs by state.', [...byState].map(([state, n]) => ({ labels: { state }, value: n }))),
+    gauge('carbond_zone_intensity_grams_per_kwh', 'Carbon intensity of each zone now, gCO2eq/kWh, with whether it is measured, forecast or estimated and who served it.',
+      input.intensity.map((z) => ({ labels: { zone: z.zone, kind: z.kind, provider: z.provider }, value: z.gPerKWh }))),
+    gauge('carbond_zone_signal_age_seconds', 'Age of the newest data a zone\'s provider served.',
+      report.zones.flatMap((z) => (typeof z['dataAgeMs'] === 'number' ? [{ labels: { zone: z.zone }, value: (z['dataAgeMs'] as number) / 1000 }] : []))),
+    gauge('carbond_zone_signal_stale', '1 when a zone\'s signal is older than its staleAfter.',
+      report.zones.map((z) => ({ labels: { zone: z.zone }, value: z['stale'] === true ? 1 : 0 }))),
+  ];
+  const e = report.energy;
+  if (e) {
+    // HELP stays the same from scrape to scrape; the window's start is a metric of its own.
+    const window = 'the running jobs and the jobs submitted since carbond_recent_since_seconds';
+    const t = e.total;
+    out.push(
+      gauge('carbond_recent_since_seconds', 'Start of the window of the carbond_recent_* figures, Unix time (the status window).', [{ value: Date.parse(e.since) / 1000 }]),
+      gauge('carbond_recent_jobs', `Jobs counted in the carbond_recent_* figures: ${window}.`, [{ value: t.jobs }]),
+      gauge('carbond_recent_energy_kilowatt_hours', `Energy measured, kWh, over ${window}.`, [{ value: t.energyKWh }]),
+      gauge('carbond_recent_emissions_grams', `Emissions, gCO2eq, over ${window}.`, [{ value: t.actualG }]),
+      gauge('carbond_recent_baseline_grams', `Emissions of the baseline (each job started at submission, never paused), gCO2eq, over ${window}.`, [{ value: t.baselineG }]),
+      gauge('carbond_recent_avoided_grams', `Emissions avoided against the baseline, gCO2eq, over ${window}.`, [{ value: t.avoidedG }]),
+      gauge('carbond_recent_provisional_grams', `Emissions priced with forecasts until measured intensity is published, gCO2eq, over ${window}.`, [{ value: t.provisionalG }]),
+      gauge('carbond_job_energy_kilowatt_hours', 'Energy of each running job so far, kWh.', e.running.map((r) => ({ labels: { job: r.jobId, name: r.name }, value: r.energyKWh }))),
+      gauge('carbond_job_emissions_grams', 'Emissions of each running job so far, gCO2eq.', e.running.map((r) => ({ labels: { job: r.jobId, name: r.name }, value: r.actualG }))),
+      gauge('carbond_job_avoided_grams', 'Emissions each running job has avoided so far against its baseline, gCO2eq.', e.running.map((r) => ({ labels: { job: r.jobId, name: r.name }, value: r.avoidedG }))),
+    );
+  }
+  return out;
+}
