@@ -3,22 +3,14 @@
  * port with `GET /metrics` in the text exposition format; the figures are the status
  * report's and the zone's intensity now from the signal the planner reads.
  */
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import * as path from 'node:path';
-import { ManualClock } from '../../../src/core/clock';
-import { memoryLogger } from '../../../src/core/logger';
-import { loadConfig } from '../../../src/config/load';
 import { callDaemon } from '../../../src/cli/daemon-client';
-import { startDaemon, type DaemonHandle } from '../../../src/daemon/daemon';
-import { daemonExtensions } from '../../../src/daemon/extensions';
+import type { DaemonHandle } from '../../../src/daemon/daemon';
 import { metricsExtension } from '../../../src/daemon/metrics/extension';
 import { specFromInput } from '../../../src/jobs/submit-args';
+import { startSampleDaemon, T0_SAMPLE as T0 } from '../../helpers/sample-daemon';
 import { makeTempDir, removeDir } from '../../helpers/state-dir';
-
-const REPO = path.resolve(__dirname, '..', '..', '..');
-const T0 = Date.parse('2030-01-07T06:00:00Z');
 
 function get(port: number, urlPath: string): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -42,18 +34,7 @@ describe('Prometheus metrics on metrics.listen', () => {
   });
 
   async function start(listen: string | undefined): Promise<DaemonHandle> {
-    const file = path.join(dir, 'config.toml');
-    fs.writeFileSync(file, [
-      '[providers.sample]', 'type = "file"',
-      `path = ${JSON.stringify(path.join(REPO, 'demo', 'sample-trace-NOT-REAL-DATA.csv'))}`,
-      `forecastPath = ${JSON.stringify(path.join(REPO, 'demo', 'sample-forecast-NOT-REAL-DATA.csv'))}`,
-      '[zones.SAMPLE]', 'providers = ["sample"]',
-      '[sites.local]', 'zone = "SAMPLE"', 'gpus = 1',
-      ...(listen === undefined ? [] : ['[metrics]', `listen = ${JSON.stringify(listen)}`]), '',
-    ].join('\n'));
-    const config = loadConfig({ env: {}, uid: 1000, cwd: dir, homeDir: dir, configFlag: file, stateDirFlag: path.join(dir, 'state') });
-    handle = await startDaemon(config, { clock: new ManualClock(T0), logger: memoryLogger(), extensions: daemonExtensions, schedule: false, env: {} });
-    await handle.ticker.idle();
+    handle = await startSampleDaemon(dir, { extra: listen === undefined ? [] : ['[metrics]', `listen = ${JSON.stringify(listen)}`] });
     return handle;
   }
 

@@ -1,17 +1,10 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ManualClock } from '../../../src/core/clock';
-import { memoryLogger } from '../../../src/core/logger';
-import { loadConfig } from '../../../src/config/load';
 import { callDaemon } from '../../../src/cli/daemon-client';
-import { startDaemon, type DaemonHandle } from '../../../src/daemon/daemon';
-import { daemonExtensions } from '../../../src/daemon/extensions';
+import type { DaemonHandle } from '../../../src/daemon/daemon';
 import { planSignalOf } from '../../../src/daemon/planning/plan-signal';
 import { specFromInput } from '../../../src/jobs/submit-args';
+import { startSampleDaemon, T0_SAMPLE as T0 } from '../../helpers/sample-daemon';
 import { makeTempDir, removeDir } from '../../helpers/state-dir';
 
-const REPO = path.resolve(__dirname, '..', '..', '..');
-const T0 = Date.parse('2030-01-07T06:00:00Z');
 const SLOT_MS = 10 * 60_000;
 
 describe('the daemon as registered: file provider → signal service → plan signal → scheduler', () => {
@@ -25,19 +18,7 @@ describe('the daemon as registered: file provider → signal service → plan si
   });
 
   async function start(zones = 'SAMPLE'): Promise<DaemonHandle> {
-    const file = path.join(dir, 'config.toml');
-    fs.writeFileSync(file, [
-      '[providers.sample]', 'type = "file"',
-      `path = ${JSON.stringify(path.join(REPO, 'demo', 'sample-trace-NOT-REAL-DATA.csv'))}`,
-      `forecastPath = ${JSON.stringify(path.join(REPO, 'demo', 'sample-forecast-NOT-REAL-DATA.csv'))}`,
-      '[zones.SAMPLE]', 'providers = ["sample"]',
-      ...(zones === 'SAMPLE' ? [] : [`[zones.${zones}]`, 'providers = ["sample"]']),
-      '[sites.local]', `zone = ${JSON.stringify(zones)}`, 'gpus = 1',
-      '[scheduler]', 'slotMinutes = 10', '',
-    ].join('\n'));
-    const config = loadConfig({ env: {}, uid: 1000, cwd: dir, homeDir: dir, configFlag: file, stateDirFlag: path.join(dir, 'state') });
-    handle = await startDaemon(config, { clock: new ManualClock(T0), logger: memoryLogger(), extensions: daemonExtensions, schedule: false, env: {} });
-    await handle.ticker.idle();
+    handle = await startSampleDaemon(dir, { siteZone: zones, extra: ['[scheduler]', 'slotMinutes = 10'] });
     return handle;
   }
 
