@@ -10,6 +10,7 @@ import { memoryLogger } from '../../src/core/logger';
 import { loadConfig } from '../../src/config/load';
 import { startDaemon, type DaemonHandle } from '../../src/daemon/daemon';
 import { daemonExtensions } from '../../src/daemon/extensions';
+import { makeTempDir, removeDir } from './state-dir';
 
 const REPO = path.resolve(__dirname, '..', '..');
 export const T0_SAMPLE = Date.parse('2030-01-07T06:00:00Z');
@@ -37,4 +38,23 @@ export async function startSampleDaemon(dir: string, options: SampleDaemonOption
   const handle = await startDaemon(config, { clock: new ManualClock(T0_SAMPLE), logger: memoryLogger(), extensions: daemonExtensions, schedule: false, env: {} });
   await handle.ticker.idle();
   return handle;
+}
+
+/**
+ * Registers the hooks of a describe block whose tests each start (at most) one sample daemon:
+ * a fresh temp dir per test, and after it the daemon stopped (stop is idempotent) and the dir removed.
+ */
+export function sampleDaemonPerTest(): { dir(): string; start(options?: SampleDaemonOptions): Promise<DaemonHandle> } {
+  let dir = '';
+  let handle: DaemonHandle | undefined;
+  beforeEach(() => { dir = makeTempDir(); });
+  afterEach(async () => {
+    await handle?.stop('test end');
+    handle = undefined;
+    removeDir(dir);
+  });
+  return {
+    dir: () => dir,
+    start: async (options) => (handle = await startSampleDaemon(dir, options)),
+  };
 }

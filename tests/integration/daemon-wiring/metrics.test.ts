@@ -9,8 +9,7 @@ import { callDaemon } from '../../../src/cli/daemon-client';
 import type { DaemonHandle } from '../../../src/daemon/daemon';
 import { metricsExtension } from '../../../src/daemon/metrics/extension';
 import { specFromInput } from '../../../src/jobs/submit-args';
-import { startSampleDaemon, T0_SAMPLE as T0 } from '../../helpers/sample-daemon';
-import { makeTempDir, removeDir } from '../../helpers/state-dir';
+import { sampleDaemonPerTest, T0_SAMPLE as T0 } from '../../helpers/sample-daemon';
 
 function get(port: number, urlPath: string): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -24,19 +23,8 @@ function get(port: number, urlPath: string): Promise<{ status: number; type: str
 }
 
 describe('Prometheus metrics on metrics.listen', () => {
-  let dir: string;
-  let handle: DaemonHandle | undefined;
-  beforeEach(() => { dir = makeTempDir(); });
-  afterEach(async () => {
-    await handle?.stop('test end');
-    handle = undefined;
-    removeDir(dir);
-  });
-
-  async function start(listen: string | undefined): Promise<DaemonHandle> {
-    handle = await startSampleDaemon(dir, { extra: listen === undefined ? [] : ['[metrics]', `listen = ${JSON.stringify(listen)}`] });
-    return handle;
-  }
+  const daemon = sampleDaemonPerTest();
+  const start = (listen: string | undefined): Promise<DaemonHandle> => daemon.start({ extra: listen === undefined ? [] : ['[metrics]', `listen = ${JSON.stringify(listen)}`] });
 
   it('serves the status figures and the zone\'s intensity now, and only at GET /metrics', async () => {
     const h = await start('127.0.0.1:0');
@@ -55,7 +43,7 @@ describe('Prometheus metrics on metrics.listen', () => {
     expect(Number(zone![2])).toBeGreaterThan(50); // 06:00 of the sample trace: the clean morning (74–76 g)
     expect(Number(zone![2])).toBeLessThan(100);
 
-    const spec = specFromInput({ name: 'w', deadline: '2030-01-08T16:00:00Z', estimate: '3h', powerW: 200, command: ['/bin/sleep', '600'] }, { nowMs: T0, localZone: 'UTC', cwd: dir, env: {} });
+    const spec = specFromInput({ name: 'w', deadline: '2030-01-08T16:00:00Z', estimate: '3h', powerW: 200, command: ['/bin/sleep', '600'] }, { nowMs: T0, localZone: 'UTC', cwd: daemon.dir(), env: {} });
     await callDaemon(h.ctx.config.socketPath, { method: 'POST', path: '/v1/jobs', body: { ...spec, owner: 't' } });
     const after = await get(port, '/metrics');
     const open = [...after.body.matchAll(/^carbond_jobs\{state="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])] as const);
@@ -64,7 +52,6 @@ describe('Prometheus metrics on metrics.listen', () => {
 
     expect((await get(port, '/')).status).toBe(404);
     await h.stop('test end');
-    handle = undefined;
     await expect(get(port, '/metrics')).rejects.toThrow(/ECONNREFUSED/);
   });
 
@@ -79,7 +66,6 @@ describe('Prometheus metrics on metrics.listen', () => {
     const port = (taken.address() as net.AddressInfo).port;
     try {
       await expect(start(`127.0.0.1:${port}`)).rejects.toThrow(new RegExp(`metrics\\.listen 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
-      handle = undefined;
     } finally {
       await new Promise<void>((r) => taken.close(() => r()));
     }

@@ -2,28 +2,16 @@ import { callDaemon } from '../../../src/cli/daemon-client';
 import type { DaemonHandle } from '../../../src/daemon/daemon';
 import { planSignalOf } from '../../../src/daemon/planning/plan-signal';
 import { specFromInput } from '../../../src/jobs/submit-args';
-import { startSampleDaemon, T0_SAMPLE as T0 } from '../../helpers/sample-daemon';
-import { makeTempDir, removeDir } from '../../helpers/state-dir';
+import { sampleDaemonPerTest, T0_SAMPLE as T0 } from '../../helpers/sample-daemon';
 
 const SLOT_MS = 10 * 60_000;
 
 describe('the daemon as registered: file provider → signal service → plan signal → scheduler', () => {
-  let dir: string;
-  let handle: DaemonHandle | undefined;
-  beforeEach(() => { dir = makeTempDir(); });
-  afterEach(async () => {
-    await handle?.stop('test end');
-    handle = undefined;
-    removeDir(dir);
-  });
-
-  async function start(zones = 'SAMPLE'): Promise<DaemonHandle> {
-    handle = await startSampleDaemon(dir, { siteZone: zones, extra: ['[scheduler]', 'slotMinutes = 10'] });
-    return handle;
-  }
+  const daemon = sampleDaemonPerTest();
+  const start = (zones = 'SAMPLE'): Promise<DaemonHandle> => daemon.start({ siteZone: zones, extra: ['[scheduler]', 'slotMinutes = 10'] });
 
   async function submit(h: DaemonHandle, deadline: string): Promise<string> {
-    const spec = specFromInput({ name: 'w', deadline, estimate: '3h', powerW: 200, command: ['/bin/sleep', '600'] }, { nowMs: T0, localZone: 'UTC', cwd: dir, env: {} });
+    const spec = specFromInput({ name: 'w', deadline, estimate: '3h', powerW: 200, command: ['/bin/sleep', '600'] }, { nowMs: T0, localZone: 'UTC', cwd: daemon.dir(), env: {} });
     const job = await callDaemon<{ id: string }>(h.ctx.config.socketPath, { method: 'POST', path: '/v1/jobs', body: { ...spec, owner: 't' } });
     return job.id;
   }
