@@ -108,7 +108,7 @@ export class LocalProcessExecutor implements RunExecutor {
     // Our own child: the 'exit' event is on its way; until then it is still ours and running.
     if (t?.child) return { state: 'running' };
     const exit = this.exitFromFile(handle.runId);
-    (this.tracked.get(handle.runId) ?? this.tracked.set(handle.runId, {}).get(handle.runId)!).exit = exit;
+    this.trackedOf(handle.runId).exit = exit;
     return { state: 'exited', exit };
   }
 
@@ -183,6 +183,13 @@ export class LocalProcessExecutor implements RunExecutor {
       logPath: run.logPath ?? path.join(dir, 'output.log'), eventsPath: path.join(dir, 'events.jsonl'), checkpointDir: job.checkpointDir };
   }
 
+  /** The run's tracking entry, created empty for a run this executor did not start (adopted). */
+  private trackedOf(runId: number): Tracked {
+    let t = this.tracked.get(runId);
+    if (!t) this.tracked.set(runId, (t = {}));
+    return t;
+  }
+
   /**
    * Resolves once the wrapper runs the command (or has exited, or after `COMMAND_START_WAIT_MS`).
    * A pause signal sent after the wrapper set its no-op traps but before it forked the command
@@ -191,7 +198,7 @@ export class LocalProcessExecutor implements RunExecutor {
    * longer the wrapper's own (it has exec'd).
    */
   private async commandStarted(handle: RunHandle): Promise<void> {
-    const t = this.tracked.get(handle.runId) ?? this.tracked.set(handle.runId, {}).get(handle.runId)!;
+    const t = this.trackedOf(handle.runId);
     if (t.commandSeen || handle.pid === null) return;
     const pid = handle.pid;
     const own = readCmdline(pid);
