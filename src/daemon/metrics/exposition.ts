@@ -37,9 +37,13 @@ export interface MetricsInput {
   intensity: readonly ZoneIntensityNow[];
 }
 
-/** Label values escape backslash, double quote and newline (exposition format). */
+/** HELP text escapes backslash and newline; label values also double quotes (exposition format). */
+function helpText(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
 function labelValue(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  return helpText(v).replace(/"/g, '\\"');
 }
 
 function number(v: number): string {
@@ -53,7 +57,7 @@ function number(v: number): string {
 export function renderExposition(metrics: readonly Metric[]): string {
   const lines: string[] = [];
   for (const m of metrics) {
-    lines.push(`# HELP ${m.name} ${m.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${m.name} ${m.type}`);
+    lines.push(`# HELP ${m.name} ${helpText(m.help)}`, `# TYPE ${m.name} ${m.type}`);
     for (const s of m.samples) {
       const labels = Object.entries(s.labels ?? {});
       const text = labels.length === 0 ? '' : `{${labels.map(([k, v]) => `${k}="${labelValue(v)}"`).join(',')}}`;

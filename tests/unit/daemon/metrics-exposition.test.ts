@@ -1,4 +1,5 @@
 import { metricsOf, renderExposition } from '../../../src/daemon/metrics/exposition';
+import { parseListen } from '../../../src/daemon/metrics/extension';
 import type { StatusReport } from '../../../src/daemon/status/types';
 import type { StatusEnergy } from '../../../src/reports/status';
 
@@ -56,5 +57,11 @@ describe('Prometheus text exposition', () => {
       .map((s) => lineOf(text, `carbond_recent_${s.split(' ')[0]} `))).toEqual(['jobs 4', 'energy_kilowatt_hours 12.25', 'emissions_grams 2000', 'baseline_grams 2600', 'avoided_grams 600', 'provisional_grams 50'].map((s) => `carbond_recent_${s}`));
     expect(lineOf(text, 'carbond_job_avoided_grams{')).toBe('carbond_job_avoided_grams{job="j1",name="train"} 120');
     expect(lineOf(text, 'carbond_job_energy_kilowatt_hours{')).toBe('carbond_job_energy_kilowatt_hours{job="j1",name="train"} 1.5');
+  });
+
+  it('reads metrics.listen as host and port, IPv6 in brackets', () => {
+    expect(parseListen('127.0.0.1:9464')).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(parseListen('[::1]:9464')).toEqual({ host: '::1', port: 9464 });
+    expect(parseListen('localhost:0')).toEqual({ host: 'localhost', port: 0 });
   });
 });
