@@ -37,13 +37,12 @@ export interface DaemonRequest {
 /**
  * Calls the daemon and returns the parsed JSON body. Throws `DaemonUnavailableError` when
  * nothing answers (ENOENT, ECONNREFUSED, timeout) and `DaemonRequestError` for HTTP ≥ 400.
- * Sends the caller's uid in `x-carbond-uid` (advisory: the socket's mode is the real guard).
+ * The daemon learns who is calling from the kernel (SO_PEERCRED, ADR 0012): nothing here states it.
  */
 export function callDaemon<T = unknown>(socketPath: string, request: DaemonRequest): Promise<T> {
   const payload = request.body === undefined ? '' : JSON.stringify(request.body);
-  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
   const head = [
-    `${request.method ?? 'GET'} ${request.path} HTTP/1.0`, 'host: carbond', `x-carbond-uid: ${uid}`,
+    `${request.method ?? 'GET'} ${request.path} HTTP/1.0`, 'host: carbond',
     ...(request.body === undefined ? [] : ['content-type: application/json', `content-length: ${Buffer.byteLength(payload)}`]),
   ].join('\r\n');
   return new Promise<T>((resolve, reject) => {

@@ -4,5 +4,5 @@
  */
 export * from './types';
 export { loadConfig, type LoadConfigInput } from './load';
-export { maskSecrets, maskedConfig, MASK, SECRET_KEYS } from './mask';
+export { maskSecrets, maskedConfig, maskIssue, configError, isSecretKey, MASK } from './mask';
 export { resolveLocations, processLocationInput, configFileOf, modeOf, type LocationInput, type ResolvedLocations } from './locations';

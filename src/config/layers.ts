@@ -4,12 +4,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../core/errors';
+import { configError } from './mask';
+import { holdsEntryNames, NAMED_SECTIONS } from './sections';
 
 export type RawLayer = Record<string, unknown>;
-
-/** Sections whose entries are named records: a file that sets one replaces the default set. */
-export const NAMED_SECTIONS = ['providers', 'zones', 'sites'] as const;
 
 /**
  * What carbond runs with when there is no config file: one local site `local` in zone
@@ -52,16 +50,17 @@ export function readTomlFile(file: string): RawLayer {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ path: 'config', message: `cannot read file: ${(err as Error).message}`, value: file }]);
+    throw configError([{ path: 'config', message: `cannot read file: ${(err as Error).message}`, value: file }]);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const toml = require('smol-toml') as typeof import('smol-toml');
   try {
     return toml.parse(text) as RawLayer;
   } catch (err) {
+    // The first line only: smol-toml appends the offending lines, which may hold a secret.
     const first = (err as Error).message.split('\n')[0] ?? 'invalid TOML';
     const line = (err as { line?: number }).line;
-    throw new ConfigError([{ path: 'config', message: `${first}${line ? ` at line ${line}` : ''}`, value: file }]);
+    throw configError([{ path: 'config', message: `${first}${line ? ` at line ${line}` : ''}`, value: file }]);
   }
 }
 
@@ -113,8 +112,8 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>, base
     const parts = name.slice('CARBOND_'.length).split('__');
     const keys: string[] = [];
     let known: unknown = base;
-    parts.forEach((part, i) => {
-      const named = i === 1 && (NAMED_SECTIONS as readonly string[]).includes(keys[0] ?? '');
+    parts.forEach((part) => {
+      const named = holdsEntryNames(keys);
       const existing = isPlainObject(known) ? Object.keys(known).find((k) => k.toLowerCase() === part.toLowerCase()) : undefined;
       const key = named ? existing ?? part.toLowerCase() : camel(part);
       keys.push(key);

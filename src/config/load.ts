@@ -5,10 +5,10 @@
  */
 import * as fs from 'node:fs';
 import type { ZodIssue } from 'zod';
-import { ConfigError } from '../core/errors';
 import type { LogLevel } from '../core/logger';
 import { Issues, type Issue } from '../core/validation';
 import { configFileOf, resolveLocations, type LocationInput } from './locations';
+import { configError } from './mask';
 import { deepMerge, defaultLayer, envLayer, isPlainObject, mergeFileOverDefaults, readTomlFile, resolveFilePaths, type RawLayer } from './layers';
 import { configSchema } from './schema';
 import type { Config } from './types';
@@ -30,7 +30,7 @@ const TOP_KEYS = Object.keys(configSchema.shape);
 export function loadConfig(input: LoadConfigInput): Config {
   const file = configFileOf(input);
   const exists = fs.existsSync(file.path);
-  if (file.explicit && !exists) throw new ConfigError([{ path: 'config', message: 'file not found', value: file.path }]);
+  if (file.explicit && !exists) throw configError([{ path: 'config', message: 'file not found', value: file.path }]);
   const fileLayer = exists ? resolveFilePaths(readTomlFile(file.path), file.path) : {};
   let raw = mergeFileOverDefaults(defaultLayer(), fileLayer);
   const env = envLayer(input.env, raw, TOP_KEYS);
@@ -42,13 +42,16 @@ export function loadConfig(input: LoadConfigInput): Config {
   if (!parsed.success) for (const z of parsed.error.issues) issues.addAll(issuesOfZod(z, raw, env.sources));
   crossCheck(raw, issues);
   if (parsed.success && input.checkCronWithLibrary !== false) checkCron(parsed.data.tickInterval, issues);
-  issues.throwIfAny((list) => new ConfigError(list, exists ? `configuration (${file.path})` : 'configuration'));
+  issues.throwIfAny((list) => configError(list, exists ? `configuration (${file.path})` : 'configuration'));
   if (!parsed.success) throw new Error('unreachable: zod failed without issues');
 
-  const { stateDir: fileStateDir, socketPath: fileSocketPath, ...rest } = parsed.data;
+  const { stateDir: fileStateDir, socketPath: fileSocketPath, socketGroup, ...rest } = parsed.data;
   const where = resolveLocations(input, { fileStateDir, fileSocketPath });
-  return deepFreeze({ configPath: exists ? file.path : null, ...where, ...rest });
+  return deepFreeze({ configPath: exists ? file.path : null, ...where, socketGroup: socketGroup ?? (where.mode === 'system' ? DEFAULT_SOCKET_GROUP : null), ...rest });
 }
+
+/** The socket's group in system mode unless `socketGroup` says otherwise. */
+export const DEFAULT_SOCKET_GROUP = 'carbond';
 
 /** The raw value at a path, for error messages. */
 function valueAt(raw: RawLayer, path: readonly (string | number)[]): unknown {
@@ -59,10 +62,12 @@ function valueAt(raw: RawLayer, path: readonly (string | number)[]): unknown {
 
 function issuesOfZod(z: ZodIssue, raw: RawLayer, sources: Map<string, string>): Issue[] {
   const from = (p: string): string => (sources.has(p) ? ` (from ${sources.get(p)})` : '');
+  // An unknown key is reported by name alone: it may be a misspelt secret (`tokn`) that no
+  // secret-like rule catches, and the name is all the user needs to find it.
   if (z.code === 'unrecognized_keys') {
     return z.keys.map((key) => {
       const p = [...z.path, key].join('.');
-      return { path: p, message: `unknown key${from(p)}`, value: valueAt(raw, [...z.path, key]) };
+      return { path: p, message: `unknown key${from(p)}` };
     });
   }
   const p = z.path.join('.');

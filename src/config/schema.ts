@@ -131,6 +131,7 @@ const CRON_SHAPE = /^\s*[\w*,/?#-]+(\s+[\w*,/?#-]+){4,5}\s*$/;
 export const configSchema = z.object({
   stateDir: nonEmpty.optional(),
   socketPath: nonEmpty.optional(),
+  socketGroup: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/, 'a group name like "carbond"').optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   tickInterval: z.string().regex(CRON_SHAPE, 'not a cron expression like "* * * * *"').default('* * * * *'),
   providers: z.record(providerSchema).default({}),
@@ -147,7 +148,8 @@ export const configSchema = z.object({
 export type ConfigSchemaOutput = z.output<typeof configSchema>;
 
 /** Compile-time check that the schema produces what ./types promises. */
-export type _SchemaMatchesTypes = ConfigSchemaOutput extends Omit<Config, 'mode' | 'configPath' | 'stateDir' | 'socketPath' | 'ledgerPath'> & {
+export type _SchemaMatchesTypes = ConfigSchemaOutput extends Omit<Config, 'mode' | 'configPath' | 'stateDir' | 'socketPath' | 'ledgerPath' | 'socketGroup'> & {
+  socketGroup?: string;
   stateDir?: string;
   socketPath?: string;
 } ? true : never;

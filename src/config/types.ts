@@ -153,6 +153,12 @@ export interface Config {
   socketPath: string;
   /** Absolute path of the ledger file (`<stateDir>/ledger.sqlite`). */
   ledgerPath: string;
+  /**
+   * The group whose members may connect to the socket (mode 0660, ADR 0012). Default
+   * `"carbond"` in system mode (when the group does not exist, the socket is root-only and the
+   * daemon says so); none in user mode (socket 0600: only the user).
+   */
+  socketGroup: string | null;
   logLevel: LogLevel;
   /** node-cron expression of the daemon tick. Default `"* * * * *"` (every minute). */
   tickInterval: string;

@@ -51,6 +51,16 @@ export class ConfigError extends CarbondError {
   }
 }
 
+/**
+ * The caller may not do this: not the job's owner nor root, or no identity the kernel
+ * vouches for (ADR 0012). Exit 2 (usage): nothing was changed. HTTP 403.
+ */
+export class PermissionError extends CarbondError {
+  constructor(message: string) {
+    super('E_PERMISSION', message, ExitCode.Usage);
+  }
+}
+
 /** User input (flags, job files, CSV, JSON) is invalid. Carries every issue found. */
 export class InputError extends CarbondError {
   readonly issues: readonly Issue[];

@@ -8,6 +8,7 @@
 import type { ScheduledTask } from 'node-cron';
 import { systemClock, type Clock } from '../core/clock';
 import { createLogger, type Logger } from '../core/logger';
+import { DEFAULT_SOCKET_GROUP } from '../config/load';
 import type { Config } from '../config/types';
 import { closeLedger, openLedger, type Db } from '../ledger/db';
 import { closeAbandonedDaemonRuns, recordDaemonStart, recordDaemonStop } from '../ledger/daemon-runs';
@@ -17,6 +18,7 @@ import type { DaemonContext } from './context';
 import { daemonExtensions, type DaemonExtension } from './extensions';
 import { acquireStateLock, type StateLock } from './lock';
 import { sdNotify } from './notify';
+import { secureStateDir, socketGidOf } from './state-files';
 import { ServiceRegistry } from './services';
 import { Ticker } from './tick';
 import { carbondVersion } from './version';
@@ -56,6 +58,10 @@ export async function startDaemon(config: Config, options: StartDaemonOptions = 
   const clock = options.clock ?? systemClock;
   const logger = (options.logger ?? createLogger({ level: config.logLevel, clock })).child({ component: 'daemon' });
   const extensions = options.extensions ?? daemonExtensions;
+  // Files the daemon creates are its own alone (the ledger holds stored environments); what
+  // others may reach gets its mode explicitly (the socket, the state dir's 0711).
+  const umask = process.umask(0o077);
+  secureStateDir(config.stateDir, config.ledgerPath);
   const lock = acquireStateLock(config.stateDir);
   let db: Db | undefined;
   let server: ApiServer | undefined;
@@ -63,6 +69,7 @@ export async function startDaemon(config: Config, options: StartDaemonOptions = 
   let ctx: DaemonContext | undefined;
   try {
     db = openLedger(config.ledgerPath, { nowMs: clock.now() });
+    secureStateDir(config.stateDir, config.ledgerPath);
     const startedAtMs = clock.now();
     const crashed = closeAbandonedDaemonRuns(db, startedAtMs);
     if (crashed > 0) logger.warn('previous daemon did not stop cleanly', { runs: crashed });
@@ -84,9 +91,10 @@ export async function startDaemon(config: Config, options: StartDaemonOptions = 
     const steps = extensions.flatMap((e) => e.tickSteps?.(ctx as DaemonContext) ?? []);
     const ticker = (tick.ticker = new Ticker(steps, clock, logger.child({ component: 'tick' })));
     const routes = allRoutes(extensions);
-    server = await startApiServer(ctx, routes, config.socketPath);
+    const socketGid = socketGidOf(config.socketGroup, config.socketGroup !== DEFAULT_SOCKET_GROUP, (message) => logger.warn(message, { component: 'api' }));
+    server = await startApiServer(ctx, routes, config.socketPath, socketGid === undefined ? {} : { socketGid });
     const task = options.schedule === false ? undefined : scheduleTicks(config.tickInterval, ticker);
-    const handle = makeHandle({ ctx, ticker, routes, server, lock, task, extensions, env: options.env, setStopping: () => { stopping = true; } });
+    const handle = makeHandle({ ctx, ticker, routes, server, lock, task, extensions, env: options.env, umask, setStopping: () => { stopping = true; } });
     ctx.requestTick('start');
     await sdNotify(['--ready'], logger, options.env);
     logger.info('daemon started', { pid: process.pid, version: ctx.version, socket: config.socketPath, ledger: config.ledgerPath });
@@ -96,6 +104,7 @@ export async function startDaemon(config: Config, options: StartDaemonOptions = 
     if (server) await server.close();
     if (db) closeLedger(db);
     lock.release();
+    process.umask(umask);
     throw err;
   }
 }
@@ -115,6 +124,8 @@ interface HandleParts {
   task: ScheduledTask | undefined;
   extensions: readonly DaemonExtension[];
   env: NodeJS.ProcessEnv | undefined;
+  /** The process's umask before the daemon set its own; restored once it has stopped. */
+  umask: number;
   setStopping(): void;
 }
 
@@ -154,6 +165,7 @@ async function shutdown(p: HandleParts, reason: string): Promise<void> {
   } finally {
     closeLedger(ctx.db);
     p.lock.release();
+    process.umask(p.umask);
   }
   ctx.logger.info('daemon stopped', { reason });
 }

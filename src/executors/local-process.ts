@@ -1,9 +1,12 @@
 /**
  * The local-process executor (DESIGN §4): runs a job's argv (no shell unless `useShell`)
- * as the submitting user, in its own process group, in its cwd, with the protocol
- * environment and `CUDA_VISIBLE_DEVICES`; stdout+stderr go to `<stateDir>/runs/<runId>/output.log`.
- * Processes are identified by PID + start time; exits survive a daemon restart through
- * the wrapper's exit file (`local-wrapper.ts`).
+ * as the submitting user with that user's groups (ADR 0012), in its own process group, in
+ * its cwd, with the protocol environment and `CUDA_VISIBLE_DEVICES`; stdout+stderr go to
+ * `<stateDir>/users/<uid>/runs/<runId>/output.log`. The run's files are the user's own,
+ * created by the wrapper as that user; the daemon reads them only through `openBeneath`
+ * (no symbolic link followed, never a FIFO or device, bounded). Processes are identified by
+ * PID + start time; exits survive a daemon restart through the wrapper's exit file
+ * (`local-wrapper.ts`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,14 +16,19 @@ import { ExecutorError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { nullLogger } from '../core/logger';
 import type { JobRecord } from '../ledger/jobs';
-import { eventsSize, readEvents, type JobEvent } from './events';
+import { FROM_USER_DATABASE } from '../jobs/env';
+import { openRegularBeneath, readBeneath } from '../os/beneath';
+import { isRoot, ownUid, userById } from '../os/users';
+import { ensureUserArea, userAreaOf } from '../daemon/state-files';
+import type { JobEvent } from './events';
+import { readEventsBeneath } from './events-beneath';
 import { parseExitFile, parsePidFile, wrapperArgv } from './local-wrapper';
 import { childrenOf, livenessOf, readCmdline, readStartTicks, signalGroup } from './proc';
 import { verifyAcks } from './pause';
 import type { AdoptableRun, PauseOptions, PauseResult, ResumePoint, RunExecutor, RunExit, RunHandle, RunPoll, RunStartSpec, VerifyCheckpoint } from './types';
 
 export interface LocalProcessExecutorOptions {
-  /** Runs live under `<stateDir>/runs/<runId>/`. */
+  /** Runs live under `<stateDir>/users/<uid>/runs/<runId>/`. */
   stateDir: string;
   clock: Clock;
   verifyCheckpoint: VerifyCheckpoint;
@@ -33,6 +41,8 @@ interface Tracked {
   child?: ChildProcess;
   /** Set once the wrapper has been seen running the command (a pause signal then reaches it). */
   commandSeen?: boolean;
+  /** The events file was refused (not a regular file, a link) and that was logged. */
+  refusedLogged?: boolean;
   exited?: Promise<RunExit>;
   exit?: RunExit;
 }
@@ -50,44 +60,42 @@ export class LocalProcessExecutor implements RunExecutor {
     this.logger = (options.logger ?? nullLogger).child({ component: 'executor.local' });
   }
 
-  /** `<stateDir>/runs/<runId>`: log, events file, exit file. */
-  runDir(runId: number): string {
-    return path.join(this.options.stateDir, 'runs', String(runId));
+  /** `<stateDir>/users/<uid>/runs/<runId>`: log, events file, pid and exit files, all the job user's. */
+  runDir(job: JobRecord, runId: number): string {
+    return path.join(userAreaOf(this.options.stateDir, job.uid ?? ownUid()), 'runs', String(runId));
   }
 
   async start(job: JobRecord, run: RunStartSpec, resumeFrom?: ResumePoint): Promise<RunHandle> {
-    const dir = this.runDir(run.runId);
+    const dir = this.runDir(job, run.runId);
     const logPath = path.join(dir, 'output.log');
     const eventsPath = path.join(dir, 'events.jsonl');
-    const exitPath = path.join(dir, 'exit');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.mkdirSync(job.checkpointDir, { recursive: true });
-    fs.writeFileSync(eventsPath, '', { flag: 'a' });
     const asUser = runAsUser(job);
-    if (asUser) for (const p of [dir, eventsPath, job.checkpointDir]) fs.chownSync(p, asUser.uid, asUser.gid);
-    const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...job.env,
+    if (asUser || job.uid === null || job.uid === ownUid()) ensureUserArea(this.options.stateDir, asUser?.uid ?? ownUid(), asUser?.gid ?? (process.getgid?.() ?? 0));
+    const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...job.env, ...(asUser?.env ?? {}),
       CARBOND_JOB_ID: job.id, CARBOND_CHECKPOINT_DIR: job.checkpointDir, CARBOND_EVENTS: eventsPath,
       CUDA_VISIBLE_DEVICES: run.gpuIds };
     if (resumeFrom) env['CARBOND_RESUME_FROM'] = resumeFrom.path;
     else delete env['CARBOND_RESUME_FROM'];
     const command = job.useShell ? ['/bin/sh', '-c', job.command.join(' ')] : [...job.command];
-    const { file, args } = wrapperArgv(exitPath, command);
-    const out = fs.openSync(logPath, 'a');
+    const { file, args } = wrapperArgv(dir, job.cwd, command, asUser);
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { cwd: job.cwd, env, detached: true, stdio: ['ignore', out, out], ...(asUser ?? {}) });
+      // cwd '/': the wrapper enters the job's directory itself, as the user (a root chdir would
+      // let a user start in a directory they cannot enter). Its stderr is read until it moves
+      // its output to the log (setpriv's or the setup's complaints).
+      child = spawn(file, args, { cwd: '/', env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
         child.once('error', reject);
       });
     } catch (err) {
       throw new ExecutorError(`cannot start job ${job.id}: ${(err as Error).message}`, job.id, { cause: err });
-    } finally {
-      fs.closeSync(out);
     }
+    const setupErr = collectSetupErrors(child);
     const pid = child.pid!;
     const exited = new Promise<RunExit>((resolve) => {
       child.once('exit', (code, signal) => {
+        if (code !== 0 && setupErr.text) this.logger.warn('run setup failed', { jobId: job.id, runId: run.runId, code, stderr: setupErr.text });
         const exit: RunExit = { code, signal, known: true };
         tracked.exit = exit;
         resolve(exit);
@@ -102,12 +110,12 @@ export class LocalProcessExecutor implements RunExecutor {
   poll(handle: RunHandle): RunPoll {
     const t = this.tracked.get(handle.runId);
     if (t?.exit) return { state: 'exited', exit: t.exit };
-    if (handle.pid === null) return { state: 'exited', exit: this.exitFromFile(handle.runId) };
+    if (handle.pid === null) return { state: 'exited', exit: this.exitFromFile(handle) };
     const live = livenessOf(handle.pid, handle.pidStartTicks);
     if (live !== 'gone') return { state: live };
     // Our own child: the 'exit' event is on its way; until then it is still ours and running.
     if (t?.child) return { state: 'running' };
-    const exit = this.exitFromFile(handle.runId);
+    const exit = this.exitFromFile(handle);
     this.trackedOf(handle.runId).exit = exit;
     return { state: 'exited', exit };
   }
@@ -128,7 +136,7 @@ export class LocalProcessExecutor implements RunExecutor {
   }
 
   async requestPause(handle: RunHandle, options: PauseOptions): Promise<PauseResult> {
-    const offset = eventsSize(handle.eventsPath);
+    const offset = this.eventsSize(handle);
     const t0 = this.options.clock.now();
     await this.commandStarted(handle);
     this.signal(handle, options.signal);
@@ -143,7 +151,7 @@ export class LocalProcessExecutor implements RunExecutor {
       outcome = 'killed';
     }
     const latencyMs = this.options.clock.now() - t0;
-    const acks = readEvents(handle.eventsPath, offset).events.flatMap((e) => (e.event === 'checkpoint' ? [e] : []));
+    const acks = this.events(handle, offset).events.flatMap((e) => (e.event === 'checkpoint' ? [e] : []));
     const checkpoints = await verifyAcks(acks, { id: handle.jobId, checkpointDir: handle.checkpointDir }, this.options.verifyCheckpoint);
     outcome ??= checkpoints.some((c) => c.verified) ? 'checkpointed' : 'exited';
     return { outcome, exit, checkpoints, latencyMs };
@@ -163,21 +171,53 @@ export class LocalProcessExecutor implements RunExecutor {
   }
 
   events(handle: RunHandle, offset: number): { events: JobEvent[]; nextOffset: number } {
-    const r = readEvents(handle.eventsPath, offset);
+    const { base, rel } = this.trusted(handle.eventsPath);
+    const r = readEventsBeneath(base, rel, offset);
+    if (r.refused && !this.trackedOf(handle.runId).refusedLogged) {
+      this.trackedOf(handle.runId).refusedLogged = true;
+      this.logger.warn('events file not read', { jobId: handle.jobId, runId: handle.runId, reason: r.refused });
+    }
     return { events: r.events, nextOffset: r.nextOffset };
+  }
+
+  /** Size of the run's events file (0 when absent or not a regular file): "newer than the request" starts here. */
+  private eventsSize(handle: RunHandle): number {
+    const { base, rel } = this.trusted(handle.eventsPath);
+    const opened = openRegularBeneath(base, rel);
+    if (!('fd' in opened)) return 0;
+    try {
+      return fs.fstatSync(opened.fd).size;
+    } finally {
+      fs.closeSync(opened.fd);
+    }
+  }
+
+  /**
+   * A run file's path split into a directory no user can replace and the part below it,
+   * read with `openBeneath`: the owner's area `users/<uid>` (its entry is root's), or the
+   * state dir for runs of the layout before ADR 0012.
+   */
+  private trusted(file: string): { base: string; rel: string } {
+    const users = path.join(this.options.stateDir, 'users');
+    const rel = path.relative(users, file);
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) {
+      const [uid, ...rest] = rel.split(path.sep);
+      return { base: path.join(users, uid!), rel: rest.join('/') };
+    }
+    return { base: this.options.stateDir, rel: path.relative(this.options.stateDir, file) };
   }
 
   /** Re-attaches by the ledger's PID + start time, or — when the daemon died before recording them — by the wrapper's pid file. */
   adopt(run: AdoptableRun, job: JobRecord): RunHandle {
-    const dir = this.runDir(run.id);
+    const dir = this.runDir(job, run.id);
     let { pid, pidStartTicks } = run;
     if (pid === null) {
-      try {
-        const own = parsePidFile(fs.readFileSync(path.join(dir, 'pid'), 'utf8'));
-        if (own) ({ pid, startTicks: pidStartTicks } = own);
-      } catch {
-        // never started: no pid file
-      }
+      const { base, rel } = this.trusted(path.join(dir, 'pid'));
+      const read = readBeneath(base, rel, 0, 64);
+      const own = read.kind === 'data' ? parsePidFile(read.data.toString('utf8')) : undefined;
+      // The pid file is the user's: trust it only for a process of the job's own user that
+      // runs the wrapper, never to signal someone else's process.
+      if (own && isWrapperOf(own.pid, job.uid ?? ownUid())) ({ pid, startTicks: pidStartTicks } = own);
     }
     return { runId: run.id, jobId: run.jobId, pid, pidStartTicks, executorRef: run.executorRef,
       logPath: run.logPath ?? path.join(dir, 'output.log'), eventsPath: path.join(dir, 'events.jsonl'), checkpointDir: job.checkpointDir };
@@ -201,8 +241,8 @@ export class LocalProcessExecutor implements RunExecutor {
     const t = this.trackedOf(handle.runId);
     if (t.commandSeen || handle.pid === null) return;
     const pid = handle.pid;
-    const own = readCmdline(pid);
-    for (let waited = 0; own !== undefined && this.poll(handle).state !== 'exited'; waited += COMMAND_POLL_MS) {
+    // Re-read each time: the first look may still see setpriv, which then execs the wrapper.
+    for (let waited = 0, own = readCmdline(pid); own !== undefined && this.poll(handle).state !== 'exited'; waited += COMMAND_POLL_MS, own = readCmdline(pid)) {
       if (childrenOf(pid).some((c) => { const argv = readCmdline(c); return argv !== undefined && argv !== own; })) break;
       if (waited >= COMMAND_START_WAIT_MS) return;
       await new Promise((r) => setTimeout(r, COMMAND_POLL_MS));
@@ -218,19 +258,42 @@ export class LocalProcessExecutor implements RunExecutor {
     signalGroup(handle.pid, signal);
   }
 
-  private exitFromFile(runId: number): RunExit {
-    try {
-      const rc = parseExitFile(fs.readFileSync(path.join(this.runDir(runId), 'exit'), 'utf8'));
-      if (rc !== undefined) return { code: rc, signal: null, known: true };
-    } catch {
-      // no exit file: the wrapper itself was killed (SIGKILL, reboot) — status unknown
-    }
+  private exitFromFile(handle: RunHandle): RunExit {
+    const { base, rel } = this.trusted(path.join(path.dirname(handle.eventsPath), 'exit'));
+    const read = readBeneath(base, rel, 0, 64);
+    const rc = read.kind === 'data' ? parseExitFile(read.data.toString('utf8')) : undefined;
+    if (rc !== undefined) return { code: rc, signal: null, known: true };
+    // no exit file: the wrapper itself was killed (SIGKILL, reboot) — status unknown
     return { code: null, signal: null, known: false };
   }
 }
 
-/** uid/gid to run as: the submitting user's when carbond runs as root, else none (runs as carbond's user). */
-function runAsUser(job: JobRecord): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0 || job.uid === null) return undefined;
-  return { uid: job.uid, gid: job.gid ?? job.uid };
+/**
+ * Who to run as: the submitting user, from the user database (uid, primary gid, and HOME,
+ * USER, LOGNAME, SHELL), when carbond is root and the job is not root's own; else none
+ * (the run is carbond's user's). A user who has left the database cannot run.
+ */
+function runAsUser(job: JobRecord): { uid: number; gid: number; env: Record<string, string> } | undefined {
+  if (!isRoot() || job.uid === null || job.uid === 0) return undefined;
+  const who = userById(job.uid);
+  if (!who) throw new ExecutorError(`cannot start job ${job.id}: its owner uid ${job.uid} is no longer in the user database`, job.id);
+  const fromDb: Record<string, string> = { HOME: who.home, USER: who.name, LOGNAME: who.name, SHELL: who.shell || '/bin/sh' };
+  return { uid: who.uid, gid: who.gid, env: Object.fromEntries(FROM_USER_DATABASE.map((k) => [k, fromDb[k]!])) };
+}
+
+/** True when `pid` is a process of `uid` running the wrapper (see `adopt`). */
+function isWrapperOf(pid: number, uid: number): boolean {
+  try {
+    return fs.statSync(`/proc/${pid}`).uid === uid && (readCmdline(pid) ?? '').includes('carbond-run');
+  } catch {
+    return false;
+  }
+}
+
+/** The first 4 KiB the wrapper writes to stderr before it sends its output to the log. */
+function collectSetupErrors(child: ChildProcess): { text: string } {
+  const out = { text: '' };
+  child.stderr?.on('data', (c: Buffer) => { if (out.text.length < 4096) out.text += c.toString('utf8').slice(0, 4096 - out.text.length); });
+  child.stderr?.on('error', () => undefined);
+  return out;
 }

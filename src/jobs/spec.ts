@@ -29,8 +29,6 @@ export interface JobSpec {
   pauseSignal?: string;
   tags?: Record<string, string>;
   checkpointTimeoutMs?: number;
-  /** Owner's login name (the CLI sends it). */
-  owner?: string;
 }
 
 export interface SpecContext {
@@ -46,6 +44,27 @@ export const DEFAULT_ESTIMATE_MS = 3_600_000;
 
 const isStringRecord = (v: unknown): v is Record<string, string> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+
+/** Most bytes a job's stored environment may hold (names and values). */
+export const MAX_ENV_BYTES = 131_072;
+
+/** Environment names as POSIX shells accept them; `CARBOND_*` is the protocol's own. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function checkEnv(env: unknown, issues: Issues): void {
+  if (!isStringRecord(env)) {
+    issues.add('env', 'must map names to strings');
+    return;
+  }
+  let bytes = 0;
+  for (const [k, v] of Object.entries(env)) {
+    bytes += Buffer.byteLength(k) + Buffer.byteLength(v) + 2;
+    if (!ENV_NAME.test(k)) issues.add('env', 'has a name that is not a variable name', k.slice(0, 100));
+    else if (k.startsWith('CARBOND_')) issues.add('env', 'sets a CARBOND_ variable (carbond sets those for each run)', k);
+    if (v.includes('\0')) issues.add(`env.${k}`, 'holds a NUL byte');
+  }
+  if (bytes > MAX_ENV_BYTES) issues.add('env', `is larger than ${MAX_ENV_BYTES} bytes`, bytes);
+}
 
 /** Every problem with `spec`, each naming its field and value. Empty = acceptable. */
 export function checkJobSpec(spec: JobSpec, ctx: SpecContext): Issues {
@@ -72,7 +91,7 @@ export function checkJobSpec(spec: JobSpec, ctx: SpecContext): Issues {
   if (spec.mode !== undefined && spec.mode !== 'checkpoint' && spec.mode !== 'suspend') issues.add('mode', 'must be checkpoint or suspend', spec.mode);
   if (spec.pauseSignal !== undefined && !Object.prototype.hasOwnProperty.call(os.constants.signals, spec.pauseSignal)) issues.add('pauseSignal', 'is not a signal name (e.g. SIGTERM, SIGUSR1)', spec.pauseSignal);
   if (spec.tags !== undefined && !isStringRecord(spec.tags)) issues.add('tags', 'must map names to strings', spec.tags);
-  if (spec.env !== undefined && !isStringRecord(spec.env)) issues.add('env', 'must map names to strings', '(env)');
+  if (spec.env !== undefined) checkEnv(spec.env, issues);
   if (spec.checkpointTimeoutMs !== undefined && !(Number.isFinite(spec.checkpointTimeoutMs) && spec.checkpointTimeoutMs > 0)) issues.add('checkpointTimeout', 'must be a positive duration', spec.checkpointTimeoutMs);
   return issues;
 }

@@ -25,6 +25,8 @@ export interface SubmitInput {
   command?: string[];
   useShell?: boolean;
   cwd?: string;
+  /** Extra variables for the job (a JOB.json may give them; flags add with --env). */
+  env?: Record<string, string>;
 }
 
 /** `k=v` pairs → record; each malformed one is an issue. */

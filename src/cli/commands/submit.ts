@@ -1,10 +1,11 @@
 /**
  * `carbond submit [--name N] (--deadline ISO | --finish-by HH:MM [--tz Z]) [--estimate 6h]
  * [--sites A,B] [--gpus N] [--power-w W] [--mode checkpoint|suspend] [--pause-signal SIG]
- * [--tag k=v ...] [--file JOB.json] -- COMMAND [ARGS...]`
+ * [--tag k=v ...] [--env KEY[=VALUE] ...] [--export default|none|all|K1,K2] [--file JOB.json] -- COMMAND [ARGS...]`
  *
- * The command runs as you, in the current directory, with your environment (like `sbatch`
- * exporting ALL). Bad input exits 2 naming every problem; nothing is recorded.
+ * The command runs as you (the daemon learns who you are from the kernel), in the current
+ * directory, with the variables `src/jobs/env.ts` keeps (not your whole environment: tokens
+ * stay out unless you name them). Bad input exits 2 naming every problem; nothing is recorded.
  */
 import type { Argv } from 'yargs';
 import type { CliCommand, CommandArgs, CommandOutput } from '../command';
@@ -25,6 +26,8 @@ function builder(y: Argv): Argv {
     .option('pause-signal', { type: 'string', describe: 'signal that asks for a checkpoint (default SIGTERM)' })
     .option('checkpoint-timeout', { type: 'string', describe: 'time allowed to checkpoint and exit (default from config)' })
     .option('tag', { type: 'string', array: true, describe: 'k=v label (repeatable)' })
+    .option('env', { type: 'string', array: true, describe: 'KEY (from your environment) or KEY=VALUE for the job (repeatable)' })
+    .option('export', { type: 'string', default: 'default', describe: 'base environment: default (PATH, locale, Python/CUDA/HF settings), none, all, or K1,K2' })
     .option('file', { type: 'string', describe: 'JOB.json with the same fields; flags override it' })
     .option('shell', { type: 'boolean', describe: 'run the command through /bin/sh -c' })
     .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' });
@@ -34,14 +37,16 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 
 async function run(args: CommandArgs, ctx: CliContext): Promise<CommandOutput> {
   const fs = await import('node:fs');
-  const os = await import('node:os');
   const { Issues } = await import('../../core/validation');
   const { InputError } = await import('../../core/errors');
   const { parseTags, specFromInput, submitInputFromFile } = await import('../../jobs/submit-args');
+  const { exportedEnv } = await import('../../jobs/env');
   const { callDaemon } = await import('../daemon-client');
   const fromFile = args['file'] !== undefined ? submitInputFromFile(fs.readFileSync(String(args['file']), 'utf8'), String(args['file'])) : {};
   const issues = new Issues();
   const tags = args['tag'] !== undefined ? parseTags((args['tag'] as unknown[]).map(String), issues) : undefined;
+  const own = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const env = { ...exportedEnv(own, String(args['export'] ?? 'default'), ((args['env'] as unknown[] | undefined) ?? []).map(String), issues), ...(fromFile.env ?? {}) };
   issues.throwIfAny((list) => new InputError(list, 'submit'));
   const rest = (args['--'] as unknown[] | undefined)?.map(String) ?? [];
   const input = {
@@ -61,10 +66,8 @@ async function run(args: CommandArgs, ctx: CliContext): Promise<CommandOutput> {
     ...(rest.length > 0 ? { command: rest } : {}),
     ...(args['shell'] === true ? { useShell: true } : {}),
   };
-  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => typeof e[1] === 'string' && !e[0].startsWith('CARBOND_')));
   const spec = specFromInput(input, { nowMs: ctx.clock.now(), localZone: Intl.DateTimeFormat().resolvedOptions().timeZone, cwd: process.cwd(), env });
-  const body = { ...spec, owner: os.userInfo().username, gid: process.getgid?.() };
-  const detail = await callDaemon<{ id: string; name: string; deadline: string; state: string }>(ctx.locations().socketPath, { method: 'POST', path: '/v1/jobs', body, timeoutMs: 10_000 });
+  const detail = await callDaemon<{ id: string; name: string; deadline: string; state: string }>(ctx.locations().socketPath, { method: 'POST', path: '/v1/jobs', body: spec, timeoutMs: 10_000 });
   return { data: detail, text: `submitted ${detail.id} (${detail.name}): ${detail.state}, deadline ${detail.deadline}` };
 }
 

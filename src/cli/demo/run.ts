@@ -102,7 +102,7 @@ async function submit(o: DemoOptions, socketPath: string, simNowMs: number, loss
     { name: 'gru-demo', deadline: DEMO_DEADLINE_ISO, estimate: demoEstimate(o.steps, o.stepPeriodMs, o.timeScale), powerW: 250, command: trainerCommand(o.steps, o.stepPeriodMs, lossLog) },
     { nowMs: simNowMs, localZone: 'UTC', cwd: o.dir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } },
   );
-  const detail = await callDaemon<{ id: string }>(socketPath, { method: 'POST', path: '/v1/jobs', body: { ...spec, owner: 'demo' }, timeoutMs: 10_000 });
+  const detail = await callDaemon<{ id: string }>(socketPath, { method: 'POST', path: '/v1/jobs', body: spec, timeoutMs: 10_000 });
   return detail.id;
 }
 

@@ -5,12 +5,24 @@
  * code 2 → 400, `RouteNotFoundError` → 404, `StateError` → 409, anything else → 500.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { CarbondError, ExitCode, StateError } from '../../core/errors';
+import { CarbondError, ExitCode, InputError, PermissionError, StateError } from '../../core/errors';
 import type { DaemonContext } from '../context';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/**
+ * Who is calling, as the kernel saw it at connect(2) (`SO_PEERCRED`, ADR 0012): never from
+ * a header or the body. `pid` is informational (the process may be gone by now).
+ */
+export interface Caller {
+  uid: number;
+  gid: number;
+  pid: number;
+}
+
 export interface RouteRequest {
+  /** The caller's identity from the kernel. */
+  caller: Caller;
   /** Values of the path's `:params`, URL-decoded. */
   params: Readonly<Record<string, string>>;
   query: URLSearchParams;
@@ -46,7 +58,7 @@ export function matchRoute(routes: readonly Route[], method: string, pathname: s
     const ok = pattern.every((seg, i) => {
       const part = parts[i] as string;
       if (seg.startsWith(':')) {
-        params[seg.slice(1)] = decodeURIComponent(part);
+        params[seg.slice(1)] = decodeParam(seg.slice(1), part);
         return true;
       }
       return seg === part;
@@ -56,9 +68,31 @@ export function matchRoute(routes: readonly Route[], method: string, pathname: s
   return undefined;
 }
 
+/** A path segment, URL-decoded; malformed escapes (`%zz`) are the client's error (400). */
+function decodeParam(name: string, part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new InputError([{ path: name, message: 'is not a valid URL-encoded path segment', value: part }], 'request');
+  }
+}
+
+/**
+ * A query parameter as a whole number ≥ 0, or `fallback` when absent; anything else is a
+ * 400 naming the parameter (`?offset=abc`).
+ */
+export function queryCount(query: URLSearchParams, name: string, fallback: number): number {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new InputError([{ path: name, message: 'must be a whole number ≥ 0', value: raw }], 'request');
+  return n;
+}
+
 /** The HTTP status for an error thrown by a handler. */
 export function httpStatusOf(err: unknown): number {
   if (err instanceof RouteNotFoundError) return 404;
+  if (err instanceof PermissionError) return 403;
   if (err instanceof StateError) return 409;
   if (err instanceof CarbondError) return err.exitCode === ExitCode.Usage ? 400 : 500;
   return 500;

@@ -46,7 +46,7 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
   const lifecycleOf = (ctx: DaemonContext): JobLifecycle => {
     let lc = lifecycles.get(ctx);
     if (lc) return lc;
-    const verifyCheckpoint = storeVerifier(ctx.clock);
+    const verifyCheckpoint = storeVerifier(ctx.clock, ctx.config.stateDir);
     const sites: SiteModel[] = [];
     for (const [name, site] of Object.entries(ctx.config.sites)) {
       const executor = options.executorFor ? options.executorFor(ctx, name, site)
@@ -60,7 +60,7 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
       ...(options.planSource ? { planSource: options.planSource } : {}),
       ...(planSignal ? { planSignal: (nowMs: number) => planSignal(ctx, nowMs) } : {}),
       slotMs: ctx.config.scheduler.slotMinutes * 60_000, safetyMarginMs: ctx.config.scheduler.safetyMarginMs,
-      policy: ctx.config.scheduler.policy, keepCheckpoints: ctx.config.scheduler.keepCheckpoints,
+      policy: ctx.config.scheduler.policy, keepCheckpoints: ctx.config.scheduler.keepCheckpoints, stateDir: ctx.config.stateDir,
       requestTick: (reason) => ctx.requestTick(reason),
     });
     lifecycles.set(ctx, lc);

@@ -181,7 +181,7 @@ export class JobLifecycle {
       this.offsets.set(run.id, await drainEvents(this.deps.db, fresh, handle, site.executor, offset, this.deps.verifyCheckpoint, nowMs));
       await this.finish(fresh, run.id, result.exit, { pauseRequested: true, killedByCarbond: result.outcome === 'killed',
         newVerifiedCheckpoint: result.checkpoints.some((c) => c.verified), reason: `pause ${result.outcome} after ${result.latencyMs} ms` }, nowMs);
-      if (currentState(this.deps.db, job.id) === 'paused') await retainCheckpoints(this.deps.db, fresh, this.deps.keepCheckpoints ?? 3, this.deps.clock, this.logger);
+      if (currentState(this.deps.db, job.id) === 'paused') await retainCheckpoints(this.deps.db, fresh, this.deps.keepCheckpoints ?? 3, this.deps.clock, this.logger, this.deps.stateDir);
     })().catch((err: unknown) => this.logger.error('pause failed', { jobId: job.id, runId: run.id, err }))
       .finally(() => {
         this.pausing.delete(job.id);

@@ -1,43 +1,47 @@
 /**
- * Control API routes for jobs (DESIGN §7). Trust model: the socket is local and created
- * mode 0660 (owner and group only: in system mode, root and the `carbond` group); the
- * CLI sends its uid in `x-carbond-uid`. Node cannot read SO_PEERCRED, so the header is
- * advisory: anyone allowed to connect to the socket is trusted to state their uid. Only
- * the submitting user or root may pause, resume or cancel a job. See docs/adr/0006.
+ * Control API routes for jobs (DESIGN §7, ADR 0012). Who calls is the kernel's answer
+ * (`req.caller`, SO_PEERCRED), never a header or the body. A job's owner is that uid, its
+ * name and groups come from the user database. Only the owner or root may pause, resume,
+ * cancel, read the logs of or show a job; others see the list's summary line. A job's stored
+ * environment is never returned to anyone.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CarbondError, ExitCode, InputError, StateError } from '../../core/errors';
+import { InputError, PermissionError, StateError } from '../../core/errors';
 import { currentState, insertJob, setManualOverride, type JobRecord } from '../../ledger/jobs';
 import { openRunOf, runsOf } from '../../ledger/runs';
 import { checkJobSpec, compileJob, type JobSpec } from '../../jobs/spec';
 import { isTerminal } from '../../jobs/states';
+import { readBeneath } from '../../os/beneath';
+import { isRoot, ownUid, userById } from '../../os/users';
 import type { DaemonContext } from '../context';
-import type { Route, RouteRequest } from '../api/routes';
-import { RouteNotFoundError } from '../api/routes';
+import { queryCount, RouteNotFoundError, type Caller, type Route, type RouteRequest } from '../api/routes';
+import { ensureUserArea, userAreaOf } from '../state-files';
 import { findJob, jobDetail, jobSummaries } from './views';
 import type { JobLifecycle } from './lifecycle';
 
-/** Permission denied: the caller is neither the job's owner nor root. */
-export class PermissionError extends CarbondError {
-  constructor(message: string) {
-    super('E_PERMISSION', message, ExitCode.Usage);
+export { PermissionError } from '../../core/errors';
+
+/** Most bytes of a log one request returns. */
+export const LOG_CHUNK_BYTES = 65_536;
+
+/** The uid a job belongs to: its submitter's; a job recorded without one belongs to the daemon's user. */
+export function ownerUidOf(job: JobRecord): number {
+  return job.uid ?? ownUid();
+}
+
+/** Only the job's owner or root may act on or read a job. */
+export function authorize(job: JobRecord, caller: Caller): void {
+  const owner = ownerUidOf(job);
+  if (caller.uid !== 0 && caller.uid !== owner) throw new PermissionError(`permission denied: job ${job.id} belongs to ${job.owner} (uid ${owner}); you are uid ${caller.uid}`);
+}
+
+/** A daemon that is not root acts for its own user only (its jobs run as that user whoever submits them). */
+function checkServed(caller: Caller): void {
+  if (!isRoot() && caller.uid !== 0 && caller.uid !== ownUid()) {
+    throw new PermissionError(`permission denied: this carbond runs as uid ${ownUid()} and acts for that user only; you are uid ${caller.uid}`);
   }
-}
-
-/** The caller's uid from `x-carbond-uid` (required). */
-export function callerUid(req: RouteRequest): number {
-  const raw = req.headers['x-carbond-uid'];
-  const uid = Number(Array.isArray(raw) ? raw[0] : raw);
-  if (raw === undefined || !Number.isInteger(uid) || uid < 0) throw new InputError([{ path: 'x-carbond-uid', message: 'header missing or not a uid', value: raw }], 'request');
-  return uid;
-}
-
-/** Only the submitting user or root may act on a job. A job without a uid belongs to the daemon's user. */
-export function authorize(job: JobRecord, uid: number): void {
-  const owner = job.uid ?? process.getuid?.() ?? -1;
-  if (uid !== 0 && uid !== owner) throw new PermissionError(`permission denied: job ${job.id} belongs to uid ${owner} (${job.owner}); you are uid ${uid}`);
 }
 
 function jobOr404(ctx: DaemonContext, id: string): JobRecord {
@@ -46,10 +50,15 @@ function jobOr404(ctx: DaemonContext, id: string): JobRecord {
   return job;
 }
 
+/** Fields the daemon sets from the caller's identity; a body that names them is refused. */
+const IDENTITY_FIELDS = ['owner', 'uid', 'gid', 'groups', 'checkpointDir'] as const;
+
 function submit(ctx: DaemonContext, req: RouteRequest): unknown {
-  const uid = callerUid(req);
-  const spec = req.body as JobSpec & { owner?: string; gid?: number };
-  if (typeof spec !== 'object' || spec === null) throw new InputError([{ path: 'body', message: 'must be a job object' }], 'job');
+  checkServed(req.caller);
+  const spec = req.body as JobSpec;
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new InputError([{ path: 'body', message: 'must be a job object' }], 'job');
+  const who = userById(req.caller.uid);
+  if (!who) throw new PermissionError(`permission denied: uid ${req.caller.uid} has no entry in the user database`);
   const id = `j${randomBytes(4).toString('hex')}`;
   const { config } = ctx;
   const specCtx = {
@@ -57,62 +66,86 @@ function submit(ctx: DaemonContext, req: RouteRequest): unknown {
     checkpointTimeoutMs: config.scheduler.checkpointTimeoutMs, pauseOverheadMs: config.scheduler.pauseOverheadMs,
   };
   const issues = checkJobSpec(spec, specCtx);
-  if (typeof spec.cwd === 'string' && spec.cwd.startsWith('/') && !fs.existsSync(spec.cwd)) issues.add('cwd', 'does not exist', spec.cwd);
+  // Only where carbond sees the filesystem as the caller does (a root daemon's answer would tell
+  // a user whether paths they cannot see exist); elsewhere the run says so in its log, exit 126.
+  if (req.caller.uid === ownUid() && typeof spec.cwd === 'string' && spec.cwd.startsWith('/') && !fs.existsSync(spec.cwd)) issues.add('cwd', 'does not exist', spec.cwd);
+  for (const field of IDENTITY_FIELDS) {
+    if (Object.prototype.hasOwnProperty.call(spec, field)) issues.add(field, 'is set by carbond from the identity the kernel gives for your connection; remove it');
+  }
   issues.throwIfAny((list) => new InputError(list, 'job'));
-  const job = compileJob(spec, specCtx, { id, owner: spec.owner ?? `uid ${uid}`, uid, gid: typeof spec.gid === 'number' ? spec.gid : null, checkpointDir: path.join(config.stateDir, 'checkpoints', id) });
+  const area = isRoot() || who.uid === ownUid() ? ensureUserArea(config.stateDir, who.uid, who.gid) : userAreaOf(config.stateDir, who.uid);
+  const job = compileJob(spec, specCtx, { id, owner: who.name, uid: who.uid, gid: who.gid, checkpointDir: path.join(area, 'checkpoints', id) });
   insertJob(ctx.db, job);
-  ctx.logger.info('job submitted', { component: 'jobs', jobId: id, owner: job.owner, deadline: new Date(job.deadlineMs).toISOString() });
+  ctx.logger.info('job submitted', { component: 'jobs', jobId: id, owner: job.owner, uid: who.uid, deadline: new Date(job.deadlineMs).toISOString() });
   ctx.requestTick(`job ${id} submitted`);
   return jobDetail(ctx.db, id);
 }
 
 function override(ctx: DaemonContext, req: RouteRequest, value: 'pause' | 'resume' | null): unknown {
   const job = jobOr404(ctx, req.params['id']!);
-  authorize(job, callerUid(req));
+  authorize(job, req.caller);
   const state = currentState(ctx.db, job.id)!;
   if (isTerminal(state)) throw new StateError(`job ${job.id} is ${state}`);
   setManualOverride(ctx.db, job.id, value);
-  ctx.requestTick(`job ${job.id}: ${value ?? 'auto'}`);
+  ctx.requestTick(`job ${job.id}: ${value ?? 'auto'} by uid ${req.caller.uid}`);
   return jobDetail(ctx.db, job.id);
 }
 
-/** The output log of a job's newest run (or `run`), from byte `offset`, at most 64 KiB. */
+/**
+ * Where a run's log may be read from without following the user's links: the job owner's
+ * area (`users/<uid>`, whose entry no user can replace) and the path below it; a log of the
+ * layout before ADR 0012 lies under the state dir, which is root's.
+ */
+export function logLocation(stateDir: string, job: JobRecord, logPath: string): { base: string; rel: string } {
+  const area = userAreaOf(stateDir, ownerUidOf(job));
+  const rel = path.relative(area, logPath);
+  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return { base: area, rel };
+  return { base: stateDir, rel: path.relative(stateDir, logPath) };
+}
+
+/** The output log of a job's newest run (or `?run=`), from byte `?offset=`, at most 64 KiB. */
 function logs(ctx: DaemonContext, req: RouteRequest): unknown {
   const job = jobOr404(ctx, req.params['id']!);
-  authorize(job, callerUid(req));
+  authorize(job, req.caller);
   const runs = runsOf(ctx.db, job.id);
-  const runId = Number(req.query.get('run') ?? runs.at(-1)?.id ?? 0);
+  const runId = queryCount(req.query, 'run', runs.at(-1)?.id ?? 0);
+  const offset = queryCount(req.query, 'offset', 0);
   const run = runs.find((r) => r.id === runId);
-  const offset = Math.max(0, Number(req.query.get('offset') ?? 0));
-  if (!run?.logPath || !fs.existsSync(run.logPath)) return { runId: run?.id ?? null, text: '', nextOffset: offset, running: false };
-  const fd = fs.openSync(run.logPath, 'r');
-  try {
-    const buf = Buffer.alloc(Math.max(0, Math.min(65_536, fs.fstatSync(fd).size - offset)));
-    const n = buf.length > 0 ? fs.readSync(fd, buf, 0, buf.length, offset) : 0;
-    return { runId: run.id, runs: runs.map((r) => r.id), text: buf.subarray(0, n).toString('utf8'), nextOffset: offset + n, running: openRunOf(ctx.db, job.id)?.id === run.id };
-  } finally {
-    fs.closeSync(fd);
-  }
+  if (req.query.has('run') && !run) throw new RouteNotFoundError(`run ${runId} of job ${job.id}`);
+  const empty = { runId: run?.id ?? null, runs: runs.map((r) => r.id), text: '', nextOffset: offset, running: false };
+  if (!run?.logPath) return empty;
+  const running = openRunOf(ctx.db, job.id)?.id === run.id;
+  const { base, rel } = logLocation(ctx.config.stateDir, job, run.logPath);
+  const read = readBeneath(base, rel, offset, LOG_CHUNK_BYTES);
+  if (read.kind === 'missing') return { ...empty, running };
+  if (read.kind === 'refused') throw new InputError([{ path: 'log', message: `not readable: ${read.reason}` }], 'logs');
+  return { runId: run.id, runs: runs.map((r) => r.id), text: read.data.toString('utf8'), nextOffset: offset + read.data.length, running };
 }
 
 /** The job routes; `lifecycleOf` gives the daemon's lifecycle (for cancel). */
 export function jobRoutes(lifecycleOf: (ctx: DaemonContext) => JobLifecycle): Route[] {
   return [
-    { method: 'POST', path: '/v1/jobs', summary: 'submit a job (JobSpec JSON)', handler: submit },
-    { method: 'GET', path: '/v1/jobs', summary: 'every job with its state', handler: (ctx) => ({ jobs: jobSummaries(ctx.db) }) },
-    { method: 'GET', path: '/v1/jobs/:id', summary: 'one job: runs, transitions, checkpoints, decisions', handler: (ctx, req) => jobDetail(ctx.db, jobOr404(ctx, req.params['id']!).id) },
-    { method: 'GET', path: '/v1/jobs/:id/logs', summary: 'output of a run (?run=&offset=)', handler: logs },
+    { method: 'POST', path: '/v1/jobs', summary: 'submit a job (JobSpec JSON); it runs as the uid that connected', handler: submit },
+    { method: 'GET', path: '/v1/jobs', summary: 'every job with its state (a summary line each)', handler: (ctx) => ({ jobs: jobSummaries(ctx.db) }) },
+    {
+      method: 'GET', path: '/v1/jobs/:id', summary: 'one job: runs, transitions, checkpoints, decisions (owner or root)',
+      handler: (ctx, req) => {
+        const job = jobOr404(ctx, req.params['id']!);
+        authorize(job, req.caller);
+        return jobDetail(ctx.db, job.id);
+      },
+    },
+    { method: 'GET', path: '/v1/jobs/:id/logs', summary: 'output of a run (?run=&offset=; owner or root)', handler: logs },
     { method: 'POST', path: '/v1/jobs/:id/pause', summary: 'pause and hold (manual override)', handler: (ctx, req) => override(ctx, req, 'pause') },
     { method: 'POST', path: '/v1/jobs/:id/resume', summary: 'resume and hold running; {"auto":true} releases to the plan', handler: (ctx, req) => override(ctx, req, (req.body as { auto?: boolean } | undefined)?.auto ? null : 'resume') },
     {
       method: 'POST', path: '/v1/jobs/:id/cancel', summary: 'kill the job and stop it for good',
       handler: async (ctx, req) => {
         const job = jobOr404(ctx, req.params['id']!);
-        const uid = callerUid(req);
-        authorize(job, uid);
+        authorize(job, req.caller);
         const state = currentState(ctx.db, job.id)!;
         if (isTerminal(state)) throw new StateError(`job ${job.id} is already ${state}`);
-        await lifecycleOf(ctx).cancel(job.id, ctx.clock.now(), `cancelled by uid ${uid}`);
+        await lifecycleOf(ctx).cancel(job.id, ctx.clock.now(), `cancelled by uid ${req.caller.uid}`);
         return jobDetail(ctx.db, job.id);
       },
     },

@@ -46,6 +46,8 @@ export interface JobLifecycleDeps {
   policy?: PolicyName;
   /** Verified checkpoints kept per job after a pause (older ones are deleted and marked pruned). Default 3. */
   keepCheckpoints?: number;
+  /** The state dir: a user's checkpoints under it are pruned with that user's rights (ADR 0012). */
+  stateDir?: string;
   /** Called when something happened that deserves a tick soon (a pause completed, a run exited). */
   requestTick?: (reason: string) => void;
 }

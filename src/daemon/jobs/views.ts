@@ -38,13 +38,24 @@ export function jobSummaries(db: Db): JobSummary[] {
   return listJobs(db).map((j) => summaryOf(db, j, states.get(j.id) ?? 'queued'));
 }
 
+/**
+ * A job as `show` prints it: everything but the stored environment, which is never
+ * returned to anyone (it may hold tokens; ADR 0012) — only the names of its variables.
+ */
+export type PublicJob = Omit<JobRecord, 'env'> & { envNames: string[] };
+
+export function publicJob(job: JobRecord): PublicJob {
+  const { env, ...rest } = job;
+  return { ...rest, envNames: Object.keys(env).sort() };
+}
+
 /** Everything about one job; undefined when there is no such job. Accepts a unique id prefix. */
-export function jobDetail(db: Db, idOrPrefix: string): (JobSummary & { job: JobRecord; transitions: unknown[]; runs: unknown[]; checkpoints: unknown[]; decisions: unknown[] }) | undefined {
+export function jobDetail(db: Db, idOrPrefix: string): (JobSummary & { job: PublicJob; transitions: unknown[]; runs: unknown[]; checkpoints: unknown[]; decisions: unknown[] }) | undefined {
   const job = findJob(db, idOrPrefix);
   if (!job) return undefined;
   const state = currentStates(db).get(job.id) ?? 'queued';
   return {
-    ...summaryOf(db, job, state), job,
+    ...summaryOf(db, job, state), job: publicJob(job),
     transitions: transitionsOf(db, job.id).map((t) => ({ at: isoUtc(t.atMs), from: t.from, to: t.to, reason: t.reason })),
     runs: runsOf(db, job.id).map((r) => ({ ...r, startedAt: isoUtc(r.startedAtMs), endedAt: r.endedAtMs === null ? null : isoUtc(r.endedAtMs) })),
     checkpoints: checkpointsOf(db, job.id),

@@ -113,7 +113,7 @@ describe('carbond daemon (built binary)', () => {
     for (const args of [['config', 'check'], ['daemon', '--state-dir', state]]) {
       const r = await runCli(args, env);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/colour: unknown key \(got "green"\)/);
+      expect(r.stderr).toMatch(/colour: unknown key$/m); // the value is never echoed: a misspelt secret may match no rule
       expect(r.stderr).toMatch(/scheduler\.slotMinutes: .*\(got "five"\)/);
       expect(r.stderr).toMatch(/scheduler\.pauseOverhead: .*\(got "-5m"\)/);
     }

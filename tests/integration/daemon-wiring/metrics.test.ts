@@ -44,7 +44,7 @@ describe('Prometheus metrics on metrics.listen', () => {
     expect(Number(zone![2])).toBeLessThan(100);
 
     const spec = specFromInput({ name: 'w', deadline: '2030-01-08T16:00:00Z', estimate: '3h', powerW: 200, command: ['/bin/sleep', '600'] }, { nowMs: T0, localZone: 'UTC', cwd: daemon.dir(), env: {} });
-    await callDaemon(h.ctx.config.socketPath, { method: 'POST', path: '/v1/jobs', body: { ...spec, owner: 't' } });
+    await callDaemon(h.ctx.config.socketPath, { method: 'POST', path: '/v1/jobs', body: spec });
     const after = await get(port, '/metrics');
     const open = [...after.body.matchAll(/^carbond_jobs\{state="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])] as const);
     expect(open.reduce((n, [, v]) => n + v, 0)).toBe(1);

@@ -12,7 +12,7 @@ describe('the daemon as registered: file provider → signal service → plan si
 
   async function submit(h: DaemonHandle, deadline: string): Promise<string> {
     const spec = specFromInput({ name: 'w', deadline, estimate: '3h', powerW: 200, command: ['/bin/sleep', '600'] }, { nowMs: T0, localZone: 'UTC', cwd: daemon.dir(), env: {} });
-    const job = await callDaemon<{ id: string }>(h.ctx.config.socketPath, { method: 'POST', path: '/v1/jobs', body: { ...spec, owner: 't' } });
+    const job = await callDaemon<{ id: string }>(h.ctx.config.socketPath, { method: 'POST', path: '/v1/jobs', body: spec });
     return job.id;
   }
 

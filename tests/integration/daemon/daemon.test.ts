@@ -49,7 +49,8 @@ describe('daemon in-process on a real state dir', () => {
     });
     const index = await callDaemon<{ routes: Array<{ method: string; path: string }> }>(config.socketPath, { path: '/v1' });
     expect(index.routes.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/status', 'GET /v1']);
-    expect(fs.statSync(config.socketPath).mode & 0o777).toBe(0o660);
+    // A user-mode config: no socketGroup, so only the daemon's user may connect (ADR 0012).
+    expect(fs.statSync(config.socketPath).mode & 0o777).toBe(0o600);
   });
 
   it('routes :params and JSON bodies to extension handlers and maps errors to HTTP statuses', async () => {

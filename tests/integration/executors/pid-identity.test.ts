@@ -41,10 +41,10 @@ describe('process identity by PID and start time', () => {
 
   it('reads the exit status an orphaned run left in its run directory', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond-exit-'));
-    fs.mkdirSync(path.join(dir, 'runs', '5'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'runs', '5', 'exit'), '3\n');
     const ex = new LocalProcessExecutor({ stateDir: dir, clock: systemClock, verifyCheckpoint: storeVerifier(systemClock) });
     const job = jobRecord({ cwd: dir, checkpointDir: path.join(dir, 'c') });
+    fs.mkdirSync(ex.runDir(job, 5), { recursive: true });
+    fs.writeFileSync(path.join(ex.runDir(job, 5), 'exit'), '3\n');
     const h = ex.adopt({ id: 5, jobId: job.id, pid: 999_999_999, pidStartTicks: '1', executorRef: null, logPath: null }, job);
     expect(ex.poll(h)).toEqual({ state: 'exited', exit: { code: 3, signal: null, known: true } });
     fs.rmSync(dir, { recursive: true, force: true });

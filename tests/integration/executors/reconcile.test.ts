@@ -30,7 +30,7 @@ describe('reconciliation after a daemon crash', () => {
     h = makeHarness();
     const job = h.submit({ command: [process.execPath, PROTOCOL_JOB, '--steps', '10', '--step-ms', '10'] });
     await h.tick();
-    await waitFor(() => fs.existsSync(`${h.dir}/runs/1/exit`));
+    await waitFor(() => fs.existsSync(`${h.dir}/users/${process.getuid!()}/runs/1/exit`));
     await sleep(50);
     h = restart(h);
     const report = await h.lifecycle.reconcile(Date.now());
@@ -84,7 +84,7 @@ describe('reconciliation after a daemon crash', () => {
     const run = insertRun(h.db, { jobId: job.id, site: 'local', startedAtMs: Date.now(), gpuIds: '', resumedFrom: null, startStep: 0 });
     const ex = new LocalProcessExecutor({ stateDir: h.dir, clock: systemClock, verifyCheckpoint: storeVerifier(systemClock) });
     const started = await ex.start(job, { runId: run.id, gpuIds: '' });
-    await waitFor(() => fs.existsSync(`${h.dir}/runs/${run.id}/pid`));
+    await waitFor(() => fs.existsSync(`${h.dir}/users/${process.getuid!()}/runs/${run.id}/pid`));
     h = restart(h);
     expect((await h.lifecycle.reconcile(Date.now())).adopted).toEqual([run.id]);
     expect(currentState(h.db, job.id)).toBe('running');

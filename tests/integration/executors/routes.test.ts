@@ -19,11 +19,11 @@ describe('job control routes', () => {
   const ext = createJobsExtension();
   const uid = process.getuid!();
 
-  async function call(method: string, url: string, body?: unknown, asUid: number | null = uid): Promise<{ status: number; data: unknown }> {
+  async function call(method: string, url: string, body?: unknown, asUid: number = uid): Promise<{ status: number; data: unknown }> {
     const u = new URL(url, 'http://x');
     const found = matchRoute(ext.routes!, method, u.pathname)!;
     try {
-      const data = await found.route.handler(ctx, { params: found.params, query: u.searchParams, body, headers: asUid === null ? {} : { 'x-carbond-uid': String(asUid) } });
+      const data = await found.route.handler(ctx, { caller: { uid: asUid, gid: asUid, pid: process.pid }, params: found.params, query: u.searchParams, body, headers: {} });
       return { status: 200, data: JSON.parse(JSON.stringify(data)) };
     } catch (err) {
       return { status: httpStatusOf(err), data: (err as Error).message };
@@ -45,13 +45,14 @@ describe('job control routes', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const spec = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ command: [process.execPath, PROTOCOL_JOB, '--steps', '100000'], cwd: dir, deadlineMs: Date.now() + 86_400_000, estimateMs: 3_600_000, owner: 'ann', ...over });
+  const spec = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ command: [process.execPath, PROTOCOL_JOB, '--steps', '100000'], cwd: dir, deadlineMs: Date.now() + 86_400_000, estimateMs: 3_600_000, ...over });
 
   it('submits, lists, shows, pauses and cancels a job, asking for a tick after each change', async () => {
     const sub = await call('POST', '/v1/jobs', spec());
     expect(sub.status).toBe(200);
     const id = (sub.data as { id: string }).id;
-    expect(sub.data).toMatchObject({ state: 'queued', owner: 'ann', job: { checkpointDir: path.join(dir, 'checkpoints', id), sites: ['box'], uid } });
+    expect(sub.data).toMatchObject({ state: 'queued', owner: os.userInfo().username, job: { checkpointDir: path.join(dir, 'users', String(uid), 'checkpoints', id), sites: ['box'], uid } });
+    expect(sub.data).not.toHaveProperty('job.env');
     expect(ticks).toEqual([`job ${id} submitted`]);
     await ext.tickSteps!(ctx)[0]!.run(Date.now());
     expect(ctx.services.get(JOBS).liveRuns()).toMatchObject([{ jobId: id, site: 'box', gpuIds: '' }]);
@@ -67,12 +68,18 @@ describe('job control routes', () => {
     expect((await call('POST', `/v1/jobs/${id}/cancel`)).status).toBe(409);
   });
 
-  it('answers 404 for an unknown job, and 400 without a caller uid or naming every problem of a bad job', async () => {
+  it('answers 404 for an unknown job, 400 for a bad offset, and 400 naming every problem of a bad job, identity fields included', async () => {
     expect((await call('GET', '/v1/jobs/nope')).status).toBe(404);
-    expect((await call('POST', '/v1/jobs', spec(), null)).data).toMatch(/x-carbond-uid: header missing/);
+    const id = ((await call('POST', '/v1/jobs', spec())).data as { id: string }).id;
+    const badOffset = await call('GET', `/v1/jobs/${id}/logs?offset=abc`);
+    expect(badOffset).toEqual({ status: 400, data: expect.stringMatching(/offset: must be a whole number ≥ 0 \(got "abc"\)/) });
+    expect((await call('POST', `/v1/jobs/${id}/cancel`)).status).toBe(200);
+    const forged = await call('POST', '/v1/jobs', spec({ owner: 'root', uid: 0, gid: 0 }));
+    expect(forged.status).toBe(400);
+    expect(forged.data).toMatch(/owner: is set by carbond[^\n]*\n {2}- uid: is set by carbond[^\n]*\n {2}- gid: is set by carbond/);
     const bad = await call('POST', '/v1/jobs', spec({ cwd: path.join(dir, 'missing'), sites: ['box', 'moon'] }));
     expect(bad.status).toBe(400);
     expect(bad.data).toMatch(/sites: unknown site[^\n]*"moon"\)\n {2}- cwd: does not exist/);
-    expect((await call('GET', '/v1/jobs')).data).toEqual({ jobs: [] });
+    expect((await call('GET', '/v1/jobs')).data).toEqual({ jobs: [expect.objectContaining({ id, state: 'cancelled' })] });
   });
 });
