@@ -9,6 +9,7 @@
  * temporary directory that `list()` ignores.
  */
 import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Clock } from '../src/core/clock';
@@ -50,6 +51,26 @@ function dirsUpTo(dir: string, top: string): string[] {
   return out;
 }
 
+/** Largest manifest read, bytes (a million files' entries fit well under it). */
+const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A file's text, opened without blocking and without following a final symbolic link, and
+ * only if it is a regular file of sane size: a manifest replaced by a FIFO must not hang the
+ * verifier (ADR 0012).
+ */
+async function readRegularText(file: string): Promise<string> {
+  const fh = await fsp.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOFOLLOW);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new Error(`${path.basename(file)} is not a regular file`);
+    if (st.size > MAX_MANIFEST_BYTES) throw new Error(`${path.basename(file)} is larger than ${MAX_MANIFEST_BYTES} bytes`);
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
 export function createFsCheckpointStore(options: FsCheckpointStoreOptions): CheckpointStore {
   const root = path.resolve(options.root);
   const clock = options.clock ?? systemClock;
@@ -62,7 +83,7 @@ export function createFsCheckpointStore(options: FsCheckpointStoreOptions): Chec
   async function readManifest(dir: string): Promise<{ manifest: Manifest } | { ok: false; failure: CheckpointFailure }> {
     let text: string;
     try {
-      text = await fsp.readFile(path.join(dir, MANIFEST_FILE), 'utf8');
+      text = await readRegularText(path.join(dir, MANIFEST_FILE));
     } catch (err) {
       if (errnoOf(err) === 'ENOENT') {
         const exists = await fsp.stat(dir).then(() => true, () => false);

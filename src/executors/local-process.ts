@@ -20,8 +20,7 @@ import { FROM_USER_DATABASE } from '../jobs/env';
 import { openRegularBeneath, readBeneath } from '../os/beneath';
 import { isRoot, ownUid, userById } from '../os/users';
 import { ensureUserArea, userAreaOf } from '../daemon/state-files';
-import type { JobEvent } from './events';
-import { readEventsBeneath } from './events-beneath';
+import { readEventsBeneath, type JobEvent } from './events';
 import { parseExitFile, parsePidFile, wrapperArgv } from './local-wrapper';
 import { childrenOf, livenessOf, readCmdline, readStartTicks, signalGroup } from './proc';
 import { verifyAcks } from './pause';
@@ -50,6 +49,8 @@ interface Tracked {
 /** Longest wait for a just-started wrapper to run its command before a pause signal is sent anyway, ms. */
 const COMMAND_START_WAIT_MS = 2_000;
 const COMMAND_POLL_MS = 5;
+/** Read windows (1 MiB each) scanned for the checkpoint acknowledgement after a pause. */
+const PAUSE_READ_WINDOWS = 16;
 
 export class LocalProcessExecutor implements RunExecutor {
   readonly kind = 'local';
@@ -151,7 +152,7 @@ export class LocalProcessExecutor implements RunExecutor {
       outcome = 'killed';
     }
     const latencyMs = this.options.clock.now() - t0;
-    const acks = this.events(handle, offset).events.flatMap((e) => (e.event === 'checkpoint' ? [e] : []));
+    const acks = this.eventsUpTo(handle, offset, PAUSE_READ_WINDOWS).flatMap((e) => (e.event === 'checkpoint' ? [e] : []));
     const checkpoints = await verifyAcks(acks, { id: handle.jobId, checkpointDir: handle.checkpointDir }, this.options.verifyCheckpoint);
     outcome ??= checkpoints.some((c) => c.verified) ? 'checkpointed' : 'exited';
     return { outcome, exit, checkpoints, latencyMs };
@@ -171,8 +172,8 @@ export class LocalProcessExecutor implements RunExecutor {
   }
 
   events(handle: RunHandle, offset: number): { events: JobEvent[]; nextOffset: number } {
-    const { base, rel } = this.trusted(handle.eventsPath);
-    const r = readEventsBeneath(base, rel, offset);
+    const { base, rel, ownerUid } = this.trusted(handle.eventsPath);
+    const r = readEventsBeneath(base, rel, offset, ownerUid);
     if (r.refused && !this.trackedOf(handle.runId).refusedLogged) {
       this.trackedOf(handle.runId).refusedLogged = true;
       this.logger.warn('events file not read', { jobId: handle.jobId, runId: handle.runId, reason: r.refused });
@@ -180,10 +181,22 @@ export class LocalProcessExecutor implements RunExecutor {
     return { events: r.events, nextOffset: r.nextOffset };
   }
 
+  /** Events after `offset`, read window by window until the file is drained or `windows` are read (a bounded catch-up). */
+  private eventsUpTo(handle: RunHandle, offset: number, windows: number): JobEvent[] {
+    const out: JobEvent[] = [];
+    for (let i = 0, at = offset; i < windows; i += 1) {
+      const r = this.events(handle, at);
+      out.push(...r.events);
+      if (r.nextOffset === at) break;
+      at = r.nextOffset;
+    }
+    return out;
+  }
+
   /** Size of the run's events file (0 when absent or not a regular file): "newer than the request" starts here. */
   private eventsSize(handle: RunHandle): number {
-    const { base, rel } = this.trusted(handle.eventsPath);
-    const opened = openRegularBeneath(base, rel);
+    const { base, rel, ownerUid } = this.trusted(handle.eventsPath);
+    const opened = openRegularBeneath(base, rel, ownerUid);
     if (!('fd' in opened)) return 0;
     try {
       return fs.fstatSync(opened.fd).size;
@@ -194,15 +207,15 @@ export class LocalProcessExecutor implements RunExecutor {
 
   /**
    * A run file's path split into a directory no user can replace and the part below it,
-   * read with `openBeneath`: the owner's area `users/<uid>` (its entry is root's), or the
-   * state dir for runs of the layout before ADR 0012.
+   * read with `openBeneath`: the owner's area `users/<uid>` (its entry is root's; its files
+   * must be that uid's), or the state dir for runs of the layout before ADR 0012.
    */
-  private trusted(file: string): { base: string; rel: string } {
+  private trusted(file: string): { base: string; rel: string; ownerUid?: number } {
     const users = path.join(this.options.stateDir, 'users');
     const rel = path.relative(users, file);
     if (!rel.startsWith('..') && !path.isAbsolute(rel)) {
       const [uid, ...rest] = rel.split(path.sep);
-      return { base: path.join(users, uid!), rel: rest.join('/') };
+      return { base: path.join(users, uid!), rel: rest.join('/'), ownerUid: Number(uid) };
     }
     return { base: this.options.stateDir, rel: path.relative(this.options.stateDir, file) };
   }
@@ -212,8 +225,8 @@ export class LocalProcessExecutor implements RunExecutor {
     const dir = this.runDir(job, run.id);
     let { pid, pidStartTicks } = run;
     if (pid === null) {
-      const { base, rel } = this.trusted(path.join(dir, 'pid'));
-      const read = readBeneath(base, rel, 0, 64);
+      const { base, rel, ownerUid } = this.trusted(path.join(dir, 'pid'));
+      const read = readBeneath(base, rel, 0, 64, ownerUid);
       const own = read.kind === 'data' ? parsePidFile(read.data.toString('utf8')) : undefined;
       // The pid file is the user's: trust it only for a process of the job's own user that
       // runs the wrapper, never to signal someone else's process.
@@ -259,8 +272,8 @@ export class LocalProcessExecutor implements RunExecutor {
   }
 
   private exitFromFile(handle: RunHandle): RunExit {
-    const { base, rel } = this.trusted(path.join(path.dirname(handle.eventsPath), 'exit'));
-    const read = readBeneath(base, rel, 0, 64);
+    const { base, rel, ownerUid } = this.trusted(path.join(path.dirname(handle.eventsPath), 'exit'));
+    const read = readBeneath(base, rel, 0, 64, ownerUid);
     const rc = read.kind === 'data' ? parseExitFile(read.data.toString('utf8')) : undefined;
     if (rc !== undefined) return { code: rc, signal: null, known: true };
     // no exit file: the wrapper itself was killed (SIGKILL, reboot) — status unknown

@@ -30,8 +30,10 @@ function kindOf(st: fs.Stats): string {
 /**
  * Opens `base/rel` for reading; returns the fd of a regular file, or why not. The caller
  * closes the fd. ENOENT reads as missing; a symbolic link anywhere in `rel` is refused.
+ * With `ownerUid`, a file owned by anyone else is refused too: a hard link to root's file
+ * (where `fs.protected_hardlinks` is off) has root's uid, not the user's.
  */
-export function openRegularBeneath(base: string, rel: string): { fd: number } | { kind: 'missing' } | { kind: 'refused'; reason: string } {
+export function openRegularBeneath(base: string, rel: string, ownerUid?: number): { fd: number } | { kind: 'missing' } | { kind: 'refused'; reason: string } {
   const clean = path.posix.normalize(rel);
   if (clean.startsWith('../') || clean === '..' || path.posix.isAbsolute(clean)) return { kind: 'refused', reason: `path ${rel} leaves ${base}` };
   let fd: number;
@@ -48,12 +50,16 @@ export function openRegularBeneath(base: string, rel: string): { fd: number } | 
     fs.closeSync(fd);
     return { kind: 'refused', reason: `${rel} is ${kindOf(st)}` };
   }
+  if (ownerUid !== undefined && st.uid !== ownerUid) {
+    fs.closeSync(fd);
+    return { kind: 'refused', reason: `${rel} belongs to uid ${st.uid}, not to uid ${ownerUid}` };
+  }
   return { fd };
 }
 
-/** Reads at most `maxBytes` of `base/rel` from byte `offset` (see the module comment). */
-export function readBeneath(base: string, rel: string, offset: number, maxBytes: number): BeneathRead {
-  const opened = openRegularBeneath(base, rel);
+/** Reads at most `maxBytes` of `base/rel` from byte `offset` (see the module comment and `openRegularBeneath`). */
+export function readBeneath(base: string, rel: string, offset: number, maxBytes: number, ownerUid?: number): BeneathRead {
+  const opened = openRegularBeneath(base, rel, ownerUid);
   if (!('fd' in opened)) return opened;
   try {
     const sizeBytes = fs.fstatSync(opened.fd).size;

@@ -63,8 +63,10 @@ export class JobLifecycle {
       const job = getJob(this.deps.db, run.jobId)!;
       const site = this.site(run.site);
       if (!handle || !site || this.pausing.has(job.id)) continue;
-      this.offsets.set(run.id, await drainEvents(this.deps.db, job, handle, site.executor, this.offsets.get(run.id) ?? 0, this.deps.verifyCheckpoint, nowMs));
+      // Poll first, then read: a run that wrote its last events and exited between a read and
+      // a poll would otherwise be recorded as finished short of its final step.
       const polled = site.executor.poll(handle);
+      this.offsets.set(run.id, await drainEvents(this.deps.db, job, handle, site.executor, this.offsets.get(run.id) ?? 0, this.deps.verifyCheckpoint, nowMs));
       if (polled.state === 'exited') {
         await this.finish(job, run.id, polled.exit!, { pauseRequested: false, killedByCarbond: false, reason: 'exited' }, nowMs);
       }

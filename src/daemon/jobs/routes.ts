@@ -96,10 +96,10 @@ function override(ctx: DaemonContext, req: RouteRequest, value: 'pause' | 'resum
  * area (`users/<uid>`, whose entry no user can replace) and the path below it; a log of the
  * layout before ADR 0012 lies under the state dir, which is root's.
  */
-export function logLocation(stateDir: string, job: JobRecord, logPath: string): { base: string; rel: string } {
+export function logLocation(stateDir: string, job: JobRecord, logPath: string): { base: string; rel: string; ownerUid?: number } {
   const area = userAreaOf(stateDir, ownerUidOf(job));
   const rel = path.relative(area, logPath);
-  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return { base: area, rel };
+  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return { base: area, rel, ownerUid: ownerUidOf(job) };
   return { base: stateDir, rel: path.relative(stateDir, logPath) };
 }
 
@@ -115,8 +115,8 @@ function logs(ctx: DaemonContext, req: RouteRequest): unknown {
   const empty = { runId: run?.id ?? null, runs: runs.map((r) => r.id), text: '', nextOffset: offset, running: false };
   if (!run?.logPath) return empty;
   const running = openRunOf(ctx.db, job.id)?.id === run.id;
-  const { base, rel } = logLocation(ctx.config.stateDir, job, run.logPath);
-  const read = readBeneath(base, rel, offset, LOG_CHUNK_BYTES);
+  const { base, rel, ownerUid } = logLocation(ctx.config.stateDir, job, run.logPath);
+  const read = readBeneath(base, rel, offset, LOG_CHUNK_BYTES, ownerUid);
   if (read.kind === 'missing') return { ...empty, running };
   if (read.kind === 'refused') throw new InputError([{ path: 'log', message: `not readable: ${read.reason}` }], 'logs');
   return { runId: run.id, runs: runs.map((r) => r.id), text: read.data.toString('utf8'), nextOffset: offset + read.data.length, running };

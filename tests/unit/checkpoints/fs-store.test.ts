@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -86,4 +87,14 @@ describe('the filesystem checkpoint store', () => {
     expect(fs.readdirSync(root)).toEqual([]);
     expect(fds()).toBe(before);
   });
+
+  it('fails, without hanging, a checkpoint whose manifest is a FIFO nobody writes to', async () => {
+    const dir = path.join(root, 'ckpt-fifo');
+    fs.mkdirSync(dir);
+    execFileSync('mkfifo', [path.join(dir, 'manifest.json')]);
+    const store = createFsCheckpointStore({ root, jobId: 'j', clock: new ManualClock(0) });
+    const r = await Promise.race([store.verify(dir), new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 3_000).unref())]);
+    expect(r).not.toBe('hung');
+    expect(r !== 'hung' && !r.ok && r.failure.error.message).toMatch(/manifest\.json is not a regular file/);
+  }, 10_000);
 });

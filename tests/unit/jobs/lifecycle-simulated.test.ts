@@ -98,4 +98,28 @@ describe('the job lifecycle over the simulated executor', () => {
     await runFor(lc, 60);
     expect([currentState(db, a.id), currentState(db, b.id)]).toEqual(['finished', 'running']);
   });
+
+  it('records a run that wrote its last progress and exited between a read and a poll at its final step', async () => {
+    // The final event becomes visible only once the process is seen to have exited: a daemon
+    // that reads, then polls, finishes the run short of its last step.
+    const inner = executor;
+    let done = false;
+    let exitSeen = false;
+    executor = Object.assign(Object.create(inner) as SimulatedExecutor, {
+      poll: (h: Parameters<SimulatedExecutor['poll']>[0]) => (done ? (exitSeen = true, { state: 'exited' as const, exit: { code: 0, signal: null, known: true } }) : inner.poll(h)),
+      events: (h: Parameters<SimulatedExecutor['events']>[0], offset: number) => {
+        if (!done) return inner.events(h, offset);
+        return exitSeen ? { events: [{ event: 'progress' as const, step: 3_600, totalSteps: 3_600 }], nextOffset: offset + 1 } : { events: [], nextOffset: offset };
+      },
+    });
+    const lc = lifecycle();
+    const job = jobRecord({ cwd: '/sim', checkpointDir: '/sim/ckpt', sites: ['sim'], homeSite: 'sim', submittedAtMs: T0 });
+    insertJob(db, job);
+    await runFor(lc, 5);
+    expect(currentState(db, job.id)).toBe('running');
+    done = true;
+    await runFor(lc, 1);
+    expect(currentState(db, job.id)).toBe('finished');
+    expect(runsOf(db, job.id)).toMatchObject([{ exitKind: 'finished', lastStep: 3_600 }]);
+  });
 });
