@@ -140,7 +140,8 @@ export async function startApiServer(ctx: DaemonContext, routes: readonly Route[
   }
   const callers = new WeakMap<net.Socket, Caller | Error>();
   const openByUid = new Map<number, number>();
-  const server = http.createServer((req, res) => void handle(ctx, routes, callers.get(req.socket) ?? new PermissionError('cannot establish who is calling'), req, res));
+  // Check header and request deadlines every second (Node's default is every 30 s).
+  const server = http.createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => void handle(ctx, routes, callers.get(req.socket) ?? new PermissionError('cannot establish who is calling'), req, res));
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = 2_000;
