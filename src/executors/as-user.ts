@@ -59,9 +59,26 @@ function runWorker(uid: number, req: WorkerRequest): Promise<WorkerAnswer> {
   });
 }
 
+/**
+ * The uid whose rights checkpoint work in `dir` needs: the area's owner, else the owner of
+ * the directory itself — a job's checkpoint dir of the layout before ADR 0012
+ * (`<stateDir>/checkpoints/<jobId>`) was handed to its user, and its entry lives in a
+ * directory of root's, so its owner is what the user cannot fake.
+ */
+export function workUidOf(stateDir: string, dir: string): number | undefined {
+  const area = areaUidOf(stateDir, dir);
+  if (area !== undefined) return area;
+  try {
+    const st = fs.lstatSync(dir);
+    return st.isDirectory() ? st.uid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Serves `req` as the owner of its directory when that needs a change of user, else in-process (also with no `stateDir`). */
 export function checkpointWork(stateDir: string | undefined, req: WorkerRequest): Promise<WorkerAnswer> {
-  const uid = stateDir === undefined ? undefined : areaUidOf(stateDir, req.root);
-  if (isRoot() && uid !== undefined && uid !== 0) return runWorker(uid, req);
+  const uid = stateDir === undefined || !isRoot() ? undefined : workUidOf(stateDir, req.root);
+  if (uid !== undefined && uid !== 0) return runWorker(uid, req);
   return serveWorkerRequest(req);
 }
