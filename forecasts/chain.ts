@@ -31,16 +31,23 @@ function failureOf(provider: string, err: unknown): ChainFailure {
   return { provider, message: `provider failed unexpectedly: ${(err as Error)?.message ?? String(err)}` };
 }
 
+/** Refuses an answer (throws a `ProviderError` naming the provider), e.g. the signal service's plausibility check. */
+export type AnswerCheck = (provider: ForecastProvider, points: readonly IntensityPoint[]) => void;
+
 /**
- * The forecast of the first provider that answers with at least one point.
+ * The forecast of the first provider that answers with at least one point (that `check`, when
+ * given, accepts: a refused answer is one more failure and the next provider is asked).
  * Throws one `ProviderError` (provider `chain:<zone>`) listing every failure when all fail.
  */
-export async function forecastFromChain(providers: readonly ForecastProvider[], zone: string, nowMs: number, logger?: Logger): Promise<ChainResult> {
+export async function forecastFromChain(providers: readonly ForecastProvider[], zone: string, nowMs: number, logger?: Logger, check?: AnswerCheck): Promise<ChainResult> {
   const failures: ChainFailure[] = [];
   for (const provider of providers) {
     try {
       const points = await provider.forecast(zone, nowMs);
-      if (points.length > 0) return { provider, points, failures };
+      if (points.length > 0) {
+        check?.(provider, points);
+        return { provider, points, failures };
+      }
       failures.push({ provider: provider.name, message: 'no points' });
     } catch (err) {
       const f = failureOf(provider.name, err);

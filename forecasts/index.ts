@@ -6,7 +6,8 @@ export { createProvider, createProviders, signalServiceFromSettings, type Provid
 export { forecastFromChain, describeFailures, type ChainResult, type ChainFailure } from './chain';
 export { createSignalService, type SignalService, type SignalServiceOptions } from './signal-service';
 export { MemorySignalStore, type PointStore, type ZoneStatus, type ZoneStatusStore, type SignalStore } from './store';
-export { bestPerStart } from './series';
+export { bestPerStart, pointInUse, seriesFrom, type StaticEstimate } from './series';
+export { MAX_PLAUSIBLE_G_PER_KWH, checkServed, implausibility } from './plausibility';
 export { zoneStatusAt } from './status';
 export { StaticProvider, STATIC_SPAN_MS } from './static/provider';
 export { yearlyAverage } from './static/table';

@@ -10,6 +10,15 @@ export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * A reading as the API sent it: any JSON number (also ±Infinity, which `1e400` parses to), or
+ * undefined (null, missing, strings). Non-finite readings are kept so the plausibility
+ * check refuses them by name instead of dropping them like a null.
+ */
+export function reading(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
 /** A finite number, or undefined (null, missing, NaN, strings). */
 export function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;

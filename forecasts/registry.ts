@@ -57,7 +57,8 @@ export interface SignalSettings {
 
 /**
  * Builds every provider entry and the signal service over `store` in one call: what the daemon
- * does on start. `tuning` passes the optional policy knobs of `SignalServiceOptions`.
+ * does on start. `tuning` passes the optional policy knobs of `SignalServiceOptions`;
+ * `deps.signal` (the daemon's stop) aborts both the HTTP clients and the service's refresh.
  */
 export function signalServiceFromSettings(
   settings: SignalSettings,
@@ -67,5 +68,5 @@ export function signalServiceFromSettings(
   tuning: Partial<Omit<SignalServiceOptions, 'providers' | 'zones' | 'store'>> = {},
 ): SignalService {
   const providers = createProviders(settings.providers, deps, extraFactories);
-  return createSignalService({ logger: deps.logger, ...tuning, providers, zones: settings.zones, store });
+  return createSignalService({ logger: deps.logger, ...(deps.signal ? { abortSignal: deps.signal } : {}), ...tuning, providers, zones: settings.zones, store });
 }

@@ -30,3 +30,35 @@ export function bestPerStart(points: readonly IntensityPoint[], nowMs: number, s
   }
   return [...best.values()].sort((a, b) => a.startMs - b.startMs);
 }
+
+/** The static last resort as the series needs it: one estimated point over a range (`StaticProvider.pointFor`). */
+export interface StaticEstimate {
+  pointFor(zone: string, fromMs: number, durationMs: number, nowMs: number): IntensityPoint;
+}
+
+/**
+ * The series in use for `[fromMs, toMs)` from the stored points `known` (those starting up to
+ * an hour before `fromMs` included): the best point per start, or, when only static hours (or
+ * nothing) are known, ONE static point over the whole range; [] when the zone has no average.
+ */
+export function seriesFrom(known: readonly IntensityPoint[], zone: string, fromMs: number, toMs: number, nowMs: number, staticProviders: ReadonlySet<string>, staticFallback: StaticEstimate | null): IntensityPoint[] {
+  const best = bestPerStart(known.filter((p) => p.startMs + p.durationMs > fromMs && p.startMs < toMs), nowMs, staticProviders);
+  if (best.some((p) => !staticProviders.has(p.provider)) || !staticFallback) return best;
+  try {
+    return [staticFallback.pointFor(zone, fromMs, toMs - fromMs, nowMs)];
+  } catch {
+    return [];
+  }
+}
+
+/** How far before now `pointInUse` looks for a point that still covers now, ms. */
+export const IN_USE_LOOKBACK_MS = 3 * 3_600_000;
+
+/**
+ * The point covering `nowMs` in the series in use (what the planner prices now, what status
+ * and metrics show), or undefined. `known`: the stored points starting in `[now − 3 h, now + 1 h)`.
+ */
+export function pointInUse(known: readonly IntensityPoint[], zone: string, nowMs: number, staticProviders: ReadonlySet<string>, staticFallback: StaticEstimate | null): IntensityPoint | undefined {
+  return seriesFrom(known, zone, nowMs - IN_USE_LOOKBACK_MS, nowMs + 3_600_000, nowMs, staticProviders, staticFallback)
+    .filter((p) => p.startMs <= nowMs && nowMs < p.startMs + p.durationMs).at(-1);
+}

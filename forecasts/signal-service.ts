@@ -2,11 +2,14 @@
  * The carbon signal of every configured zone (DESIGN §3 step 2): refresh when due through
  * the zone's fallback chain, cache every point in the store, back-fill measured history on
  * start, keep the last good series when everything fails (stale, with the reason), and fall
- * back to the static yearly average when nothing else is known.
+ * back to the static yearly average when nothing else is known. Every answer is checked
+ * before it is stored (../plausibility): an absurd value, data for another day or a skewed
+ * clock is a failed refresh that names the provider and the value.
  */
 import type { Logger } from '../src/core/logger';
-import { describeFailures, forecastFromChain } from './chain';
-import { bestPerStart } from './series';
+import { describeFailures, forecastFromChain, type AnswerCheck } from './chain';
+import { checkServed } from './plausibility';
+import { seriesFrom } from './series';
 import type { ZoneSettings } from './settings';
 import { StaticProvider } from './static/provider';
 import type { ProviderIssue } from './local/provider-skill';
@@ -41,6 +44,11 @@ export interface SignalServiceOptions {
   revisionWindowMs?: number;
   /** Last resort when no point is known; null = none. Default `new StaticProvider()`. */
   staticFallback?: StaticProvider | null;
+  /**
+   * Aborted when the daemon stops (the same signal its HTTP clients get): no refresh starts
+   * after, and a refresh cut short by it records nothing (an abort is not a provider failure).
+   */
+  abortSignal?: AbortSignal;
 }
 
 export interface SignalService {
@@ -85,8 +93,22 @@ class ZoneSignals implements SignalService {
   }
 
   async refreshZones(nowMs: number): Promise<ZoneStatus[]> {
-    for (const zone of Object.keys(this.o.zones)) await this.refreshZone(zone, nowMs);
+    for (const zone of Object.keys(this.o.zones)) {
+      if (this.aborted()) break;
+      await this.refreshZone(zone, nowMs);
+    }
     return this.zoneStatuses(nowMs);
+  }
+
+  private aborted(): boolean {
+    return this.o.abortSignal?.aborted === true;
+  }
+
+  /** The plausibility check of a live answer (the static table is carbond's own, not checked). */
+  private checkAnswer(nowMs: number): AnswerCheck {
+    return (provider, points) => {
+      if (provider.type !== 'static') checkServed(points, provider.name, nowMs, 'forecast');
+    };
   }
 
   private isDue(zone: string, nowMs: number): boolean {
@@ -100,6 +122,7 @@ class ZoneSignals implements SignalService {
   }
 
   async refreshZone(zone: string, nowMs: number, options: { force?: boolean } = {}): Promise<ZoneStatus> {
+    if (this.aborted()) return this.statusAt(zone, nowMs);
     const due = options.force === true || this.isDue(zone, nowMs);
     if (due || !this.backfilled.has(zone)) {
       this.backfilled.add(zone);
@@ -113,14 +136,16 @@ class ZoneSignals implements SignalService {
     const prev = this.statuses.get(zone);
     let next: ZoneStatus;
     try {
-      const r = await forecastFromChain(this.chain(zone), zone, nowMs, this.o.logger);
+      const r = await forecastFromChain(this.chain(zone), zone, nowMs, this.o.logger, this.checkAnswer(nowMs));
       const onlyStatic = r.provider.type === 'static';
+      if (onlyStatic && this.aborted()) return; // the live providers were cut short, not down
       if (!onlyStatic) this.o.store.savePoints(r.points, nowMs);
       const reason = r.failures.length > 0 ? describeFailures(r.failures) : null;
       next = onlyStatic
         ? { zone, provider: prev?.provider ?? r.provider.name, lastOkAtMs: prev?.lastOkAtMs ?? null, lastAttemptAtMs: nowMs, dataAgeMs: null, stale: true, reason: `${reason ?? 'no live provider'}; using the static yearly average` }
         : { zone, provider: r.provider.name, lastOkAtMs: nowMs, lastAttemptAtMs: nowMs, dataAgeMs: 0, stale: false, reason };
     } catch (err) {
+      if (this.aborted()) return;
       const why = (err as Error).message;
       const fallback = prev?.lastOkAtMs ? 'keeping the last good series' : this.staticFallback ? 'using the static yearly average' : 'no data';
       this.o.logger?.warn('zone signal is stale', { zone, reason: why });
@@ -166,12 +191,16 @@ class ZoneSignals implements SignalService {
     if (nowMs - fromMs < HOUR_MS) return;
     for (const p of this.chain(zone)) {
       if (!hasHistory(p)) continue;
+      if (this.aborted()) return;
       try {
-        const points = this.onlyChanged(zone, await p.history(zone, fromMs, nowMs, nowMs));
+        const served = await p.history(zone, fromMs, nowMs, nowMs);
+        checkServed(served, p.name, nowMs, 'history');
+        const points = this.onlyChanged(zone, served);
         const added = this.o.store.savePoints(points, nowMs);
         this.o.logger?.info('back-filled measured history', { zone, provider: p.name, points: added });
         return;
       } catch (err) {
+        if (this.aborted()) return;
         this.o.logger?.warn('history back-fill failed', { zone, provider: p.name, reason: (err as Error).message });
       }
     }
@@ -191,16 +220,8 @@ class ZoneSignals implements SignalService {
   }
 
   seriesFor(zone: string, fromMs: number, toMs: number, nowMs: number): IntensityPoint[] {
-    const known = this.o.store.loadPoints(zone, fromMs - HOUR_MS, toMs).filter((p) => p.startMs + p.durationMs > fromMs);
-    const staticNames = this.staticProviderNames();
-    const best = bestPerStart(known, nowMs, staticNames);
-    // Only static hours recorded during an outage (recordStaticHour): answer with one static point over the whole range.
-    if (best.some((p) => !staticNames.has(p.provider)) || !this.staticFallback) return best;
-    try {
-      return [this.staticFallback.pointFor(zone, fromMs, toMs - fromMs, nowMs)];
-    } catch {
-      return [];
-    }
+    // Only static hours recorded during an outage (recordStaticHour), or nothing: one static point over the whole range.
+    return seriesFrom(this.o.store.loadPoints(zone, fromMs - HOUR_MS, toMs), zone, fromMs, toMs, nowMs, this.staticProviderNames(), this.staticFallback);
   }
 
   forecastIssues(zone: string, fromMs: number, toMs: number, nowMs: number): ProviderIssue[] {

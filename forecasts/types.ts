@@ -10,6 +10,19 @@ export type SignalKind = 'average' | 'marginal';
 /** `measured`: observed (or the provider's estimate of the past); `forecast`: predicted ahead of time. */
 export type PointKind = 'measured' | 'forecast';
 
+/**
+ * What a figure is where carbond shows it (status, metrics, `carbond forecast`, reports):
+ * `estimated` for a modelled value (the static yearly average, Electricity Maps `isEstimated`),
+ * else the point's kind. Stored points keep `kind` + `estimated` (the ledger allows only the
+ * two kinds), so this is the one place the label is derived, as accounting's `basis` is.
+ */
+export type FigureKind = PointKind | 'estimated';
+
+/** @example figureKind((await new StaticProvider().forecast('DE', now))[0]) → 'estimated' (its kind is 'forecast'). */
+export function figureKind(p: Pick<IntensityPoint, 'kind' | 'estimated'>): FigureKind {
+  return p.estimated === true ? 'estimated' : p.kind;
+}
+
 /** The provider types carbond knows; config entries name one of these as `type`. */
 export type ProviderType =
   | 'uk-carbon-intensity'

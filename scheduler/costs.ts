@@ -21,13 +21,27 @@ export function slotsFor(ms: number, slotMs: number): number {
   return Math.max(0, Math.ceil(ms / slotMs - 1e-9));
 }
 
-/** Remaining GPUs and job places per site and slot, from `nowMs`. */
+/** Remaining GPUs and job places per site and slot, from `nowMs`; and the resumes planned so far (for the crowding cost). */
 export class Capacity {
   readonly gpus: Float64Array[];
   readonly places: Float64Array[];
+  /** Resumes of paused jobs planned to start per site and slot. */
+  readonly resumes: Float64Array[];
+  /** Per site: what crowding is measured against (GPUs, else job places); Infinity = no limit, no crowding. */
+  readonly crowdingScale: number[];
   constructor(readonly sites: readonly SiteSpec[], readonly slots: number) {
     this.gpus = sites.map((s) => new Float64Array(slots).fill(s.gpus > 0 ? s.gpus : Infinity));
     this.places = sites.map((s) => new Float64Array(slots).fill(s.maxJobs ?? (s.gpus > 0 ? Infinity : 1)));
+    this.resumes = sites.map(() => new Float64Array(slots));
+    this.crowdingScale = sites.map((s) => Math.min(s.gpus > 0 ? s.gpus : Infinity, s.maxJobs ?? (s.gpus > 0 ? Infinity : 1)));
+  }
+
+  /** Counts the resumes (first slot of each run after a pause) of a paused job's schedule. */
+  countResumes(siteIndexes: readonly number[], siteAt: Int16Array): void {
+    for (let t = 0; t < siteAt.length && t < this.slots; t++) {
+      const local = siteAt[t]!;
+      if (local >= 0 && (t === 0 || siteAt[t - 1] !== local)) this.resumes[siteIndexes[local]!]![t]! += 1;
+    }
   }
 
   fits(site: number, t: number, gpus: number): boolean {
@@ -73,13 +87,21 @@ function startOf(job: PlanJob, siteIndexes: number[], sites: readonly SiteSpec[]
   return local >= 0 ? { phase: 'running', site: local } : { phase: 'paused' };
 }
 
+/** Crowding of one site for one job: resumes planned per slot, against the site's scale, × the factor. Absent = none. */
+interface Crowding {
+  resumes: Float64Array;
+  perResume: number;
+}
+
 /**
  * Per-slot run and resume grams of one job on one site; slots without room (GPUs or job
  * places) cost Infinity. A resume at t costs the overhead slots t … t+k−1 (the last one
- * partial when the overhead is not a whole number of slots), × `penalty`.
- * @example 300 W, 5-min slots, 10-min overhead (k = 2), 200 g/kWh everywhere → runG 5 g, resumeG 10 g.
+ * partial when the overhead is not a whole number of slots), × `penalty`, × the crowding
+ * (1 + perResume × resumes already planned at t) for t ≥ 1.
+ * @example 300 W, 5-min slots, 10-min overhead (k = 2), 200 g/kWh everywhere → runG 5 g, resumeG 10 g;
+ *   with 2 resumes planned at t on 8 GPUs and factor 1 (perResume 1/8), resumeG[t] = 12.5 g.
  */
-function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Float64Array, placesLeft: Float64Array, T: number, k: number, penalty: number): { runG: Float64Array; resumeG: Float64Array } {
+function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Float64Array, placesLeft: Float64Array, T: number, k: number, penalty: number, crowding?: Crowding): { runG: Float64Array; resumeG: Float64Array } {
   const runG = new Float64Array(T);
   const resumeG = new Float64Array(T);
   const free = new Uint8Array(T);
@@ -96,17 +118,33 @@ function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Flo
         const ms = Math.min(slotMs, job.pauseOverheadMs - j * slotMs);
         ov += t + j < T && free[t + j] === 1 ? gramsOf(job.powerW, ms, gi[t + j]!) : Infinity;
       }
-      resumeG[t] = ov * penalty;
+      const crowd = crowding !== undefined && t > 0 && t < crowding.resumes.length ? 1 + crowding.perResume * crowding.resumes[t]! : 1;
+      resumeG[t] = ov * penalty * crowd;
     }
   }
   return { runG, resumeG };
 }
 
 /**
- * Builds the problem for one job over `T` slots (T ≥ the job's horizon when guarded).
- * Sites without a series are left out; `undefined` when none is left.
+ * Holds a protected run on its site for its first `slots` slots: a pause there (or a move
+ * to another site) costs Infinity, so the DP keeps it running; after them it plans freely.
  */
-export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity: Capacity): JobProblem | undefined {
+function protect(sites: Array<{ resumeG: Float64Array }>, current: number, idleG: Float64Array | undefined, T: number, slots: number): Float64Array {
+  const idle = idleG ?? new Float64Array(T);
+  idle.fill(Infinity, 0, Math.min(T, slots));
+  sites.forEach((s, local) => { if (local !== current) s.resumeG.fill(Infinity, 0, Math.min(T, slots)); });
+  return idle;
+}
+
+/** Default crowding factor (see `PlanInput.crowdingFactor`). */
+export const DEFAULT_CROWDING_FACTOR = 1;
+
+/**
+ * Builds the problem for one job over `T` slots (T ≥ the job's horizon when guarded).
+ * Sites without a series are left out; `undefined` when none is left. `protectedSlots`: the
+ * first slots a running job must keep running on its site (its minimum runtime).
+ */
+export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity: Capacity, protectedSlots = 0): JobProblem | undefined {
   const { slotMs, nowMs } = input;
   const siteIndexes: number[] = [];
   for (const name of job.sites) {
@@ -122,10 +160,16 @@ export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity
     for (let t = 0; t < out.length; t++) out[t] = intensityAt(series, nowMs + t * slotMs);
     return out;
   });
-  const sites = siteIndexes.map((g, local) => siteCosts(job, slotMs, intensity[local]!, capacity.gpus[g]!, capacity.places[g]!, T, k, penalty));
+  const factor = job.phase === 'paused' ? input.crowdingFactor ?? DEFAULT_CROWDING_FACTOR : 0;
+  const crowdingOf = (g: number): Crowding | undefined => {
+    const scale = capacity.crowdingScale[g]!;
+    return factor > 0 && Number.isFinite(scale) ? { resumes: capacity.resumes[g]!, perResume: factor / scale } : undefined;
+  };
+  const sites = siteIndexes.map((g, local) => siteCosts(job, slotMs, intensity[local]!, capacity.gpus[g]!, capacity.places[g]!, T, k, penalty, crowdingOf(g)));
   const start = startOf(job, siteIndexes, input.sites);
   const preferred = start.phase === 'running' ? start.site : Math.max(0, siteIndexes.findIndex((g) => input.sites[g]!.name === job.homeSite));
-  const idleG = job.pausedPowerW ? Float64Array.from(intensity[preferred]!.subarray(0, T), (g) => gramsOf(job.pausedPowerW!, slotMs, g)) : undefined;
+  let idleG: Float64Array | undefined = job.pausedPowerW ? Float64Array.from(intensity[preferred]!.subarray(0, T), (g) => gramsOf(job.pausedPowerW!, slotMs, g)) : undefined;
+  if (protectedSlots > 0 && start.phase === 'running') idleG = protect(sites, start.site, idleG, T, protectedSlots);
   return {
     job,
     siteIndexes,

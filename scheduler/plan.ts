@@ -1,6 +1,9 @@
 /**
- * `plan(input)`: every unfinished job, under site capacity (DESIGN §5). Jobs are planned
- * most urgent first (least slack), each exactly against the capacity the earlier ones left.
+ * `plan(input)`: every unfinished job, under site capacity (DESIGN §5). Jobs are planned one
+ * after another, each exactly against the capacity the earlier ones left, in the order of
+ * ./preemption: protected runs, then what must run now, then the other running jobs, then
+ * the rest least slack first. A job that comes out late behind running jobs is promoted in
+ * a second pass, so a running job is paused for capacity only to save a deadline.
  * No single-job improvement pass follows: re-planning one job against all the others can
  * never beat its greedy plan (ADR 0010). The deadline guard and fail-open rules apply to
  * every policy alike.
@@ -8,6 +11,7 @@
 import type { ExactSolution } from './exact';
 import { buildProblem, Capacity, gramsOf, horizonOf, slotsFor, type JobProblem } from './costs';
 import { runNow, schedule } from './policies';
+import { hasYieldingRuns, planningOrder, protectedSlots, protectedUntilMs, slackOf } from './preemption';
 import { reasonFor } from './reasons';
 import type { ActionKind, Decision, JobPlan, Plan, PlanInput, PlanJob, PlannedSegment } from './types';
 
@@ -19,12 +23,8 @@ interface Planned {
   solution: ExactSolution;
   guarded: boolean;
   failOpen: boolean;
-}
-
-/** Slack in slots: how long the job may still wait. Negative = already late. */
-function slackOf(input: PlanInput, job: PlanJob): number {
-  const k = job.phase === 'paused' ? slotsFor(job.pauseOverheadMs, input.slotMs) : 0;
-  return horizonOf(input, job) - slotsFor(job.remainingWorkMs, input.slotMs) - k;
+  /** Capacity, not its own slack, left it no plan before its deadline. */
+  late: boolean;
 }
 
 function planOne(input: PlanInput, given: PlanJob, capacity: Capacity): Planned | undefined {
@@ -41,13 +41,13 @@ function planOne(input: PlanInput, given: PlanJob, capacity: Capacity): Planned 
   const needed = slotsFor(job.remainingWorkMs, input.slotMs) + slotsFor(job.pauseOverheadMs, input.slotMs);
   // Deadlines far away are planned over a rolling window (memory and time stay bounded).
   const windowSlots = Math.max(needed, Math.floor(MAX_PLAN_HORIZON_MS / input.slotMs));
-  const problem = buildProblem(input, job, guarded || failOpen ? Math.max(T, needed) : Math.min(T, windowSlots), capacity);
+  const problem = buildProblem(input, job, guarded || failOpen ? Math.max(T, needed) : Math.min(T, windowSlots), capacity, protectedSlots(input, given));
   if (!problem) return undefined;
   if (job.manualOverride === 'pause') {
-    return { problem, solution: { feasible: true, costG: 0, siteAt: new Int16Array(problem.horizonSlots).fill(-1), overheadAt: new Uint8Array(problem.horizonSlots), resumes: 0 }, guarded: false, failOpen };
+    return { problem, solution: { feasible: true, costG: 0, siteAt: new Int16Array(problem.horizonSlots).fill(-1), overheadAt: new Uint8Array(problem.horizonSlots), resumes: 0 }, guarded: false, failOpen, late: false };
   }
   if (guarded || failOpen || finishing || job.manualOverride === 'resume') {
-    return { problem, solution: runNow(problem, problem.preferredSite), guarded, failOpen };
+    return { problem, solution: runNow(problem, problem.preferredSite), guarded, failOpen, late: false };
   }
   let solution = schedule(input.policy, problem);
   let late = false;
@@ -56,7 +56,7 @@ function planOne(input: PlanInput, given: PlanJob, capacity: Capacity): Planned 
     solution = runNow(problem, problem.preferredSite);
     late = true;
   }
-  return { problem, solution, guarded: late, failOpen };
+  return { problem, solution, guarded: late, failOpen, late };
 }
 
 function segmentsOf(p: Planned, input: PlanInput): PlannedSegment[] {
@@ -124,9 +124,23 @@ function nextWakeOf(planned: readonly Planned[], input: PlanInput): number {
  *   → { decisions: [{ jobId: 'a', action: 'pause', reason: 'paused 17:30: …' }], jobs: [...], nextWakeMs }
  */
 export function plan(input: PlanInput): Plan {
+  let pass = planInOrder(input, planningOrder(input));
+  // Jobs left late behind running jobs that could have yielded: plan them first, once.
+  const late = new Set([...pass.byId].filter(([, p]) => p.late).map(([id]) => id));
+  if (late.size > 0 && hasYieldingRuns(input)) pass = planInOrder(input, planningOrder(input, late));
+  return assemble(input, pass.order, pass.byId, pass.missing);
+}
+
+interface Pass {
+  order: PlanJob[];
+  byId: Map<string, Planned>;
+  missing: PlanJob[];
+}
+
+/** Plans each job of `order` against the capacity the ones before it left. */
+function planInOrder(input: PlanInput, order: PlanJob[]): Pass {
   const maxT = input.jobs.reduce((m, j) => Math.max(m, Math.min(horizonOf(input, j), Math.floor(MAX_PLAN_HORIZON_MS / input.slotMs)) + 2 * slotsFor(j.remainingWorkMs + j.pauseOverheadMs, input.slotMs)), 1);
   const capacity = new Capacity(input.sites, maxT);
-  const order = [...input.jobs].sort((a, b) => slackOf(input, a) - slackOf(input, b) || a.id.localeCompare(b.id));
   const byId = new Map<string, Planned>();
   const missing: PlanJob[] = [];
   for (const job of order) {
@@ -137,8 +151,9 @@ export function plan(input: PlanInput): Plan {
     }
     byId.set(job.id, p);
     capacity.apply(p.problem.siteIndexes, p.solution.siteAt, job.gpus, 1);
+    if (job.phase === 'paused') capacity.countResumes(p.problem.siteIndexes, p.solution.siteAt);
   }
-  return assemble(input, order, byId, missing);
+  return { order, byId, missing };
 }
 
 function assemble(input: PlanInput, order: readonly PlanJob[], byId: Map<string, Planned>, missing: readonly PlanJob[]): Plan {
@@ -157,6 +172,7 @@ function assemble(input: PlanInput, order: readonly PlanJob[], byId: Map<string,
       expectedG, overheadG, guarded: p.guarded, policy: input.policy,
       untilDeadlineMs: job.deadlineMs - input.safetyMarginMs - input.nowMs,
       ...(input.failOpenReason ? { failOpenReason: input.failOpenReason } : {}),
+      ...(protectedSlots(input, job) > 0 ? { protectedUntilMs: protectedUntilMs(job, input.runProtection)! } : {}),
     });
     decisions.push(site ? { jobId: job.id, action, site, reason } : { jobId: job.id, action, reason });
     jobs.push({ jobId: job.id, segments: segmentsOf(p, input), expectedEmissionsG: expectedG, guarded: p.guarded });

@@ -28,6 +28,8 @@ export interface ReasonContext {
   untilDeadlineMs: number;
   failOpenReason?: string;
   policy: string;
+  /** Set while the job's run is protected from planned pauses (its minimum runtime), UTC ms. */
+  protectedUntilMs?: number;
 }
 
 /** Emissions of running straight through from now on the preferred site, under the same forecast. */
@@ -77,7 +79,8 @@ export function reasonFor(ctx: ReasonContext): string {
   if (p.job.manualOverride) return `manual ${p.job.manualOverride} ${at}: the user's override holds until released`;
   if (ctx.guarded) {
     const left = formatDurationMs(p.job.remainingWorkMs);
-    return `deadline guard ${at}: ${left} of work left and ${ctx.untilDeadlineMs > 0 ? formatDurationMs(ctx.untilDeadlineMs) : 'no time left'} until the deadline minus the margin; runs now on ${siteName(here)} whatever the signal`;
+    const then = site0 < 0 && noRoomNow(p) ? `no room on ${siteName(here)} now (protected or more urgent runs hold the GPUs); runs as soon as there is,` : `runs now on ${siteName(here)}`;
+    return `deadline guard ${at}: ${left} of work left and ${ctx.untilDeadlineMs > 0 ? formatDurationMs(ctx.untilDeadlineMs) : 'no time left'} until the deadline minus the margin; ${then} whatever the signal`;
   }
   const next = nextRun(ctx, site0 >= 0 ? 0 : 1);
   const nextText = next ? `next run at ${hhmm(nowMs + next.slot * slotMs)} averages ${g0(next.avgGPerKWh)} vs ${g0(nowG)} now` : 'nothing left to run';
@@ -97,7 +100,10 @@ export function reasonFor(ctx: ReasonContext): string {
       return `moved ${at} to ${siteName(here)}: ${g0(nowG)} there vs ${g0(p.intensity[from]![0]!)} on ${siteName(from)}; ${saves}`;
     }
     case 'keep':
-      if (site0 >= 0) return `running on ${siteName(here)}: ${g0(nowG)}/kWh now, plan finishes ${finish}`;
+      if (site0 >= 0) {
+        const exempt = ctx.protectedUntilMs === undefined ? '' : `; protected from planned pauses until ${hhmm(ctx.protectedUntilMs)} (minimum runtime)`;
+        return `running on ${siteName(here)}: ${g0(nowG)}/kWh now, plan finishes ${finish}${exempt}`;
+      }
       return full ? `waiting ${at}: ${full}; ${nextText}` : `waiting ${at}: ${nextText}; ${saves}`;
   }
 }

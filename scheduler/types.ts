@@ -51,6 +51,32 @@ export interface PlanJob {
   manualOverride?: 'pause' | 'resume';
   /** `suspend`-mode jobs keep drawing idle power while paused; charged to the plan. */
   pausedPowerW?: number;
+  /** Running: when its current run started (UTC ms). Without it the run is not protected (see `PlanInput.runProtection`). */
+  runStartedAtMs?: number;
+  /** Running: when the current run's first progress event arrived (UTC ms); absent = none yet. */
+  firstProgressAtMs?: number;
+  /**
+   * Running: running time since its newest verified checkpoint (since the run started when
+   * it has none from this run), ms: what the job loses if it is paused and the pause fails.
+   * A pause for capacity takes, among equally urgent running jobs, the one that loses least.
+   */
+  unsavedWorkMs?: number;
+}
+
+/**
+ * How long a freshly started (or resumed) run is kept running whatever the plan prefers
+ * (as Slurm's PreemptExemptTime, Volcano's cooldown): a run paused before its handler is up
+ * has paid its start-up and the resume overhead for nothing. Only the owner's manual pause
+ * overrides it. Protected until the later of `minRuntimeMs` after the start and
+ * `afterFirstProgressMs` after the run's first progress event; a run with no progress event
+ * yet is protected until `withoutProgressMs` after its start at most (a job that never
+ * reports progress must not hold its GPUs against the plan for ever).
+ * @example started 10:00, first progress 10:08 → protected until max(10:10, 10:13) = 10:13
+ */
+export interface RunProtection {
+  minRuntimeMs: number;
+  afterFirstProgressMs: number;
+  withoutProgressMs: number;
 }
 
 export type PolicyName = 'carbond' | 'baseline' | 'window' | 'threshold';
@@ -74,6 +100,17 @@ export interface PlanInput {
   resumePenaltyFactor?: number;
   /** `threshold` only: run when the signal is at or below this percentile (0–100, default 30). */
   thresholdPercentile?: number;
+  /** Protection of fresh runs from planned pauses; default `DEFAULT_RUN_PROTECTION` (10 min; first progress + 5 min; at most 1 h without progress). */
+  runProtection?: Partial<RunProtection>;
+  /**
+   * Crowding cost (as MultiCATS): a paused job's resume into a slot where earlier-planned
+   * paused jobs already resume on the same site costs its overhead × (1 + factor × resumes
+   * there / the site's GPUs), so paused jobs are not all resumed into one green slot. Only
+   * sites with finite capacity, only slots after the first (a resume now is never held back
+   * by it). Default `DEFAULT_CROWDING_FACTOR` (1); 0 turns it off.
+   * @example 8 GPUs, 4 resumes planned at 02:00, factor 1 → a fifth costs 1.5 × its overhead there
+   */
+  crowdingFactor?: number;
 }
 
 /** What to do with a job right now. `keep` = leave as is (running stays running, paused stays paused). */

@@ -4,7 +4,8 @@
  * - `EmissionsData` `{location, time, rating, duration: "hh:mm:ss"}` (bylocations);
  * - `EmissionsForecast.forecastData[]` `{location, timestamp, duration: <minutes>, value}`.
  */
-import { badShape, dedupeByStart, isObject, num, timeMs, type Json } from '../map-util';
+import { badShape, isObject, reading, timeMs, type Json } from '../map-util';
+import { plausibleSeries } from '../plausibility';
 import type { IntensityPoint, SignalKind } from '../types';
 
 export const CASDK_G_PER_KWH_PER_UNIT = 1;
@@ -37,12 +38,12 @@ export function mapCasdkForecast(body: unknown, ctx: CasdkMapContext): Intensity
   const points: IntensityPoint[] = [];
   for (const d of (first['forecastData'] as unknown[]).filter(isObject)) {
     const startMs = timeMs(d['timestamp']);
-    const value = num(d['value']);
-    const minutes = num(d['duration']);
+    const value = reading(d['value']);
+    const minutes = reading(d['duration']);
     if (startMs === undefined || value === undefined) continue;
     points.push(point(ctx, startMs, (minutes && minutes > 0 ? minutes : 5) * MINUTE_MS, value, 'forecast', issuedAtMs));
   }
-  return dedupeByStart(points);
+  return plausibleSeries(points, ctx.provider);
 }
 
 /** `/emissions/bylocations` → measured points (204 No Content → no points). */
@@ -52,11 +53,11 @@ export function mapCasdkEmissions(body: unknown, ctx: CasdkMapContext): Intensit
   const points: IntensityPoint[] = [];
   for (const d of body.filter(isObject) as Json[]) {
     const startMs = timeMs(d['time']);
-    const value = num(d['rating']);
+    const value = reading(d['rating']);
     if (startMs === undefined || value === undefined) continue;
     points.push(point(ctx, startMs, timeSpanMs(d['duration']) ?? 5 * MINUTE_MS, value, 'measured', ctx.fetchedAtMs));
   }
-  return dedupeByStart(points);
+  return plausibleSeries(points, ctx.provider);
 }
 
 function point(ctx: CasdkMapContext, startMs: number, durationMs: number, value: number, kind: 'measured' | 'forecast', issuedAtMs: number): IntensityPoint {

@@ -2,8 +2,10 @@
  * The shared HTTP behaviour of every provider adapter: a per-request timeout, retries with
  * exponential backoff and full jitter, `Retry-After` (429/503) respected, a request budget,
  * and every failure turned into a typed `ProviderError` whose message never holds a secret.
+ * An abort signal (the daemon's stop) ends a request in flight and a retry wait at once.
  * Only this folder and `forecasts/<provider>/client.ts` do HTTP (DESIGN §2).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../../src/core/clock';
 import { ProviderError } from '../../src/core/errors';
 import type { Logger } from '../../src/core/logger';
@@ -20,6 +22,11 @@ export interface HttpDeps {
   /** Uniform [0, 1) for jitter (default Math.random). */
   random?: () => number;
   logger?: Logger;
+  /**
+   * Aborted when carbond stops: a request in flight and a retry wait end at once with a
+   * non-retryable `ProviderError` ("aborted: carbond is stopping"), and no request starts after.
+   */
+  signal?: AbortSignal;
 }
 
 export interface HttpOptions {
@@ -70,24 +77,44 @@ export class HttpClient {
 
   constructor(private readonly options: HttpOptions, private readonly deps: HttpDeps) {
     this.budget = new RequestBudget(options.requestsPerHour);
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = deps.sleep ?? ((ms) => delay(ms, undefined, { signal: deps.signal }).catch(() => undefined));
     this.random = deps.random ?? Math.random;
   }
 
   /** GETs JSON, retrying what is retryable. Throws `ProviderError` on any failure. */
   async getJson(request: HttpRequest): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
+      this.throwIfAborted(request.path);
       try {
         return await this.attempt(request);
       } catch (err) {
+        this.throwIfAborted(request.path);
         const e = this.asProviderError(err);
         if (!e.retryable || attempt >= this.options.retries) throw e;
         const waitMs = this.waitBeforeRetry(e, attempt);
         if (waitMs === undefined) throw e;
         this.deps.logger?.warn('provider request failed; retrying', { provider: this.options.provider, status: e.status, attempt: attempt + 1, waitMs, reason: e.message });
-        await this.sleep(waitMs);
+        await this.waitUnlessAborted(waitMs);
       }
     }
+  }
+
+  private throwIfAborted(path: string): void {
+    if (this.deps.signal?.aborted) throw this.error(`aborted: carbond is stopping (GET ${path})`, { retryable: false });
+  }
+
+  /** `sleep(ms)`, ended early by the abort signal (an injected sleep does not know about it). */
+  private waitUnlessAborted(ms: number): Promise<void> {
+    const signal = this.deps.signal;
+    if (!signal) return this.sleep(ms);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done, { once: true });
+      this.sleep(ms).then(done, done);
+    });
   }
 
   private waitBeforeRetry(e: ProviderError, attempt: number): number | undefined {
@@ -104,20 +131,49 @@ export class HttpClient {
       throw this.error(`request budget of ${this.options.requestsPerHour}/h used up`, { retryable: false, retryAfterMs: waitMs });
     }
     const url = buildUrl(this.options.baseUrl, request.path, request.query);
-    let res: Response;
+    const guard = this.deadline(request.path);
     try {
-      res = await fetch(url, {
-        headers: { accept: 'application/json', ...request.headers },
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
+      const res = await Promise.race([fetch(url, { headers: { accept: 'application/json', ...request.headers }, signal: guard.signal }), guard.expired]);
+      const text = await Promise.race([readText(res), guard.expired]);
+      return this.interpret(res, text, request.path);
     } catch (err) {
-      const name = (err as Error).name;
-      const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      const why = timedOut ? `timed out after ${this.options.timeoutMs} ms` : `network error: ${causeText(err)}`;
-      throw this.error(`${why} (GET ${request.path})`, { retryable: true, cause: undefined });
+      if (err instanceof ProviderError) throw err;
+      throw this.error(`network error: ${causeText(err)} (GET ${request.path})`, { retryable: true });
+    } finally {
+      guard.clear();
     }
-    const text = await readText(res);
-    return this.interpret(res, text, request.path);
+  }
+
+  /**
+   * The per-attempt timeout and the stop signal, as a promise that rejects with the right
+   * `ProviderError` (raced against fetch and the body read) and a signal that aborts the socket.
+   * Not `AbortSignal.any([AbortSignal.timeout(), stop])`: fetch follows that composite only
+   * weakly, and after a garbage collection it never fires (a hung provider then hangs the
+   * refresh for good; nodejs/undici#4068). Here the timer holds the controller strongly.
+   */
+  private deadline(path: string): { signal: AbortSignal; expired: Promise<never>; clear(): void } {
+    const controller = new AbortController();
+    const stop = this.deps.signal;
+    let timer: NodeJS.Timeout | undefined;
+    let onStop: (() => void) | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      const fail = (e: ProviderError): void => {
+        controller.abort(e);
+        reject(e);
+      };
+      timer = setTimeout(() => fail(this.error(`timed out after ${this.options.timeoutMs} ms (GET ${path})`, { retryable: true })), this.options.timeoutMs);
+      onStop = () => fail(this.error(`aborted: carbond is stopping (GET ${path})`, { retryable: false }));
+      stop?.addEventListener('abort', onStop, { once: true });
+    });
+    expired.catch(() => undefined); // a race that fetch won leaves it unobserved
+    return {
+      signal: controller.signal,
+      expired,
+      clear: () => {
+        clearTimeout(timer);
+        if (onStop) stop?.removeEventListener('abort', onStop);
+      },
+    };
   }
 
   private interpret(res: Response, text: string, path: string): HttpResponse {

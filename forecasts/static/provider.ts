@@ -2,7 +2,8 @@
  * The static last resort: one yearly average for the zone (or the entry's `country`).
  * It never pretends to be hourly: `forecast` returns ONE point spanning the whole horizon
  * (`STATIC_SPAN_MS`), labelled `provider: 'static'` (or the entry's name) and `estimated`.
- * Its kind is `forecast`, so a measured or provider-forecast value always wins over it.
+ * Its stored kind is `forecast` (the ledger's kinds are measured | forecast) and it ranks below
+ * any provider value; wherever it is shown it is an estimate (`figureKind` → 'estimated').
  */
 import { ProviderError } from '../../src/core/errors';
 import type { StaticSettings } from '../settings';

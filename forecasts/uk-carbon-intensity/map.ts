@@ -5,9 +5,11 @@
  * - regional window: `{data: {regionid, …, data: [windows]}}` (an OBJECT);
  * - regional current: `{data: [{regionid, …, data: [window]}]}` (an array of one region);
  * - `200 {}` and an empty `data` (outages) → a retryable `ProviderError`.
- * `actual: null` and a missing `actual` are the same; duplicate windows keep the last.
+ * `actual: null` and a missing `actual` are the same; duplicate windows keep the last; an
+ * implausible value or windows running backwards refuse the whole answer (../plausibility).
  */
-import { badShape, dedupeByStart, isObject, num, timeMs, type Json } from '../map-util';
+import { badShape, isObject, reading, timeMs, type Json } from '../map-util';
+import { plausibleSeries } from '../plausibility';
 import type { IntensityPoint } from '../types';
 
 /** The API's unit is already gCO2/kWh. */
@@ -42,12 +44,12 @@ export function mapUkWindows(windows: readonly Json[], ctx: UkMapContext): Inten
     if (startMs === undefined || !isObject(intensity)) continue;
     const durationMs = endMs !== undefined && endMs > startMs ? endMs - startMs : HALF_HOUR_MS;
     const base = { zone: ctx.zone, startMs, durationMs, issuedAtMs: ctx.fetchedAtMs, provider: ctx.provider, signal: 'average' as const };
-    const forecast = num(intensity['forecast']);
-    const actual = num(intensity['actual']);
+    const forecast = reading(intensity['forecast']);
+    const actual = reading(intensity['actual']);
     if (forecast !== undefined) out.push({ ...base, kind: 'forecast', gPerKWh: forecast * UK_G_PER_KWH_PER_UNIT });
     if (actual !== undefined) out.push({ ...base, kind: 'measured', gPerKWh: actual * UK_G_PER_KWH_PER_UNIT });
   }
-  return dedupeByStart(out);
+  return plausibleSeries(out, ctx.provider);
 }
 
 /**

@@ -5,7 +5,8 @@
  * The signal-index is a percentile 0–100, NOT an intensity: it never becomes a point.
  */
 import { ProviderError } from '../../src/core/errors';
-import { badShape, dedupeByStart, isObject, num, timeMs, type Json } from '../map-util';
+import { badShape, isObject, num, reading, timeMs, type Json } from '../map-util';
+import { plausibleSeries } from '../plausibility';
 import type { IntensityPoint, PointKind, SignalKind } from '../types';
 
 /** Grams per kWh for one lb per MWh. */
@@ -37,17 +38,17 @@ function factorFor(meta: Json, provider: string): number {
 export function mapWattTimeSeries(body: unknown, kind: PointKind, ctx: WattTimeMapContext): IntensityPoint[] {
   const { data, meta } = metaOf(body, ctx.provider);
   const factor = factorFor(meta, ctx.provider);
-  const durationMs = (num(meta['data_point_period_seconds']) ?? 300) * 1000;
+  const durationMs = (reading(meta['data_point_period_seconds']) ?? 300) * 1000;
   const issuedAtMs = kind === 'forecast' ? timeMs(meta['generated_at']) ?? ctx.fetchedAtMs : ctx.fetchedAtMs;
   const signal = wattTimeSignal(typeof meta['signal_type'] === 'string' ? meta['signal_type'] : 'co2_moer');
   const points: IntensityPoint[] = [];
   for (const d of data) {
     const startMs = timeMs(d['point_time']);
-    const value = num(d['value']);
+    const value = reading(d['value']);
     if (startMs === undefined || value === undefined) continue;
     points.push({ zone: ctx.zone, startMs, durationMs, gPerKWh: value * factor, kind, issuedAtMs, provider: ctx.provider, signal });
   }
-  return dedupeByStart(points);
+  return plausibleSeries(points, ctx.provider);
 }
 
 /** `/v3/region-from-loc` → the region code. */
@@ -72,5 +73,6 @@ export function mapWattTimeSignalIndex(body: unknown, provider: string): SignalI
   const pointTimeMs = timeMs(first?.['point_time']);
   if (meta['units'] !== undefined && meta['units'] !== 'percentile') throw badShape(provider, `signal-index units "${String(meta['units'])}"`);
   if (percentile === undefined || pointTimeMs === undefined) throw badShape(provider, 'signal-index without a value');
+  if (percentile < 0 || percentile > 100) throw badShape(provider, `signal-index percentile ${percentile} outside 0–100`);
   return { percentile, pointTimeMs, region: typeof meta['region'] === 'string' ? meta['region'] : '' };
 }

@@ -52,22 +52,37 @@ export function callDaemon<T = unknown>(socketPath: string, request: DaemonReque
     // No half-close: Node's server drops a half-closed connection whose answer is still pending (an async handler such as cancel). HTTP/1.0: the server closes after answering.
     socket.once('connect', () => socket.write(`${head}\r\n\r\n${payload}`));
     socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      if (err instanceof CarbondError) reject(err);
-      else if (UNAVAILABLE.includes(err.code ?? '')) reject(new DaemonUnavailableError(socketPath, err.code ?? err.message));
-      else reject(err);
-    });
-    socket.once('close', (hadError) => {
-      if (hadError) return;
+    const settle = (raw: Buffer): void => {
       try {
-        const { status, body } = parseResponse(Buffer.concat(chunks));
+        const { status, body } = parseResponse(raw);
         if (status >= 400) reject(new DaemonRequestError(status, (body as { error?: object } | undefined)?.error ?? {}));
         else resolve(body as T);
       } catch (err) {
         reject(err);
       }
+    };
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      // The daemon may answer and close before it has read the whole request (a body over its
+      // limit: 400): our write then fails with EPIPE or ECONNRESET, but its answer is what to show.
+      const raw = Buffer.concat(chunks);
+      if (err instanceof CarbondError) reject(err);
+      else if (isCompleteResponse(raw)) settle(raw);
+      else if (UNAVAILABLE.includes(err.code ?? '')) reject(new DaemonUnavailableError(socketPath, err.code ?? err.message));
+      else if (err.code === 'EPIPE') reject(new CarbondError('E_DAEMON', 'the daemon closed the connection before it read the whole request, without an answer', ExitCode.Failure, { cause: err }));
+      else reject(err);
+    });
+    socket.once('close', (hadError) => {
+      if (!hadError) settle(Buffer.concat(chunks));
     });
   });
+}
+
+/** True when `raw` holds a whole answer: headers and the `content-length` bytes they announce. */
+export function isCompleteResponse(raw: Buffer): boolean {
+  const end = raw.indexOf('\r\n\r\n');
+  if (end < 0) return false;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(raw.subarray(0, end).toString('latin1'))?.[1];
+  return length !== undefined && raw.length - (end + 4) >= Number(length);
 }
 
 const UNAVAILABLE = ['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EACCES', 'ECONNRESET'];

@@ -11,11 +11,11 @@ export type ConfigMode = 'system' | 'user';
 
 /** Fields every provider entry has. */
 export interface ProviderCommon {
-  /** HTTP timeout per request, ms. Input `timeout`, default `"10s"`. */
+  /** HTTP timeout per request, ms: more than 0, at most 10 min. Input `timeout`, default `"10s"`. */
   timeoutMs: number;
   /** Retries after a retryable failure (429, 5xx, network). Default 2. */
   retries: number;
-  /** Client-side rate limit, requests per hour. Default 60. */
+  /** Client-side rate limit, requests per hour (at most 36000). Default 60. */
   requestsPerHour: number;
 }
 
@@ -94,7 +94,7 @@ export type ProviderType = ProviderConfig['type'];
 export interface ZoneConfig {
   /** Provider names, first = preferred. At least one. */
   providers: readonly string[];
-  /** A series older than this is refreshed and, if refresh fails, reported stale. Input `staleAfter`, default `"1h"`. */
+  /** A series older than this is refreshed and, if refresh fails, reported stale. Input `staleAfter` (at most 7 days), default `"1h"`. */
   staleAfterMs: number;
 }
 
@@ -102,13 +102,13 @@ export interface ZoneConfig {
 export interface SiteConfig {
   executor: 'local' | 'slurm';
   zone: string;
-  /** GPUs carbond may hand out on this site. */
+  /** GPUs carbond may hand out on this site, 0–4096. */
   gpus: number;
-  /** Whole-box idle power, W. */
+  /** Whole-box idle power, W (at most 1 MW). */
   idlePowerW: number;
-  /** Power per busy GPU, W. */
+  /** Power per busy GPU, W (at most 10 kW). */
   gpuPowerW: number;
-  /** CPU power while a job runs, W. */
+  /** CPU power while a job runs, W (at most 1 MW). */
   cpuPowerW: number;
   /** Slurm partition (slurm sites). */
   partition?: string;
@@ -120,18 +120,21 @@ export interface SchedulerConfig {
   policy: SchedulerPolicy;
   /** Slot length, minutes (1–60). Default 5. */
   slotMinutes: number;
-  /** Plan to finish this long before each deadline. Input `safetyMargin`, default `"30m"`. */
+  /** Plan to finish this long before each deadline (at most 7 days). Input `safetyMargin`, default `"30m"`. */
   safetyMarginMs: number;
-  /** Prior cost of one pause+resume (checkpoint, restart, warm-up). Default `"5m"`. */
+  /** Prior cost of one pause+resume (checkpoint, restart, warm-up), at most 24 h. Default `"5m"`. */
   pauseOverheadMs: number;
-  /** How long a job may take to acknowledge a checkpoint request. Default `"2m"`. */
+  /**
+   * How long a job may take to acknowledge a checkpoint request: more than 0, at most 24 h (it
+   * becomes a timer, and Node's timers fire at once past 2^31−1 ms). Default `"2m"`.
+   */
   checkpointTimeoutMs: number;
-  /** Verified checkpoints kept per job after each pause; older ones are deleted (marked pruned). Default 3. */
+  /** Verified checkpoints kept per job after each pause (1–1000); older ones are deleted (marked pruned). Default 3. */
   keepCheckpoints: number;
 }
 
 export interface MetricsConfig {
-  /** `host:port` for Prometheus metrics; absent = off. */
+  /** `host:port` for Prometheus metrics (port 1–65535, or 0: any free port); absent = off. */
   listen?: string;
 }
 

@@ -36,6 +36,8 @@ export interface DaemonContext {
   requestTick(reason: string): void;
   /** True once shutdown has begun (steps should not start new work). */
   isStopping(): boolean;
+  /** Aborted when shutdown begins: give it to I/O a stop must not wait for (provider requests). Absent in hand-built test contexts. */
+  readonly stopSignal?: AbortSignal;
   /** Objects shared between extensions (executors, forecast chain, meters), by typed key. */
   readonly services: ServiceRegistry;
 }

@@ -75,6 +75,7 @@ export async function startDaemon(config: Config, options: StartDaemonOptions = 
     if (crashed > 0) logger.warn('previous daemon did not stop cleanly', { runs: crashed });
     const daemonRunId = recordDaemonStart(db, { pid: process.pid, version: carbondVersion(), startedAtMs });
     let stopping = false;
+    const stop = new AbortController();
     // The ticker exists once every extension has started; a tick requested before (during a
     // start hook) is covered by the first tick, which runs right after start-up.
     const tick: { ticker?: Ticker } = {};
@@ -82,6 +83,7 @@ export async function startDaemon(config: Config, options: StartDaemonOptions = 
       config, db, clock, logger, ledgerPath: config.ledgerPath, version: carbondVersion(), pid: process.pid, startedAtMs, daemonRunId,
       requestTick: (reason) => { if (!stopping && tick.ticker) void tick.ticker.request(reason); },
       isStopping: () => stopping,
+      stopSignal: stop.signal,
       services: new ServiceRegistry(),
     };
     for (const e of extensions) {
@@ -94,7 +96,7 @@ export async function startDaemon(config: Config, options: StartDaemonOptions = 
     const socketGid = socketGidOf(config.socketGroup, config.socketGroup !== DEFAULT_SOCKET_GROUP, (message) => logger.warn(message, { component: 'api' }));
     server = await startApiServer(ctx, routes, config.socketPath, socketGid === undefined ? {} : { socketGid });
     const task = options.schedule === false ? undefined : scheduleTicks(config.tickInterval, ticker);
-    const handle = makeHandle({ ctx, ticker, routes, server, lock, task, extensions, env: options.env, umask, setStopping: () => { stopping = true; } });
+    const handle = makeHandle({ ctx, ticker, routes, server, lock, task, extensions, env: options.env, umask, setStopping: () => { stopping = true; stop.abort(); } });
     ctx.requestTick('start');
     await sdNotify(['--ready'], logger, options.env);
     logger.info('daemon started', { pid: process.pid, version: ctx.version, socket: config.socketPath, ledger: config.ledgerPath });
@@ -161,9 +163,21 @@ async function shutdown(p: HandleParts, reason: string): Promise<void> {
       try { await e.stop?.(ctx); } catch (err) { ctx.logger.error('extension stop failed', { extension: e.name, err }); }
     }
     await p.server.close();
-    recordDaemonStop(ctx.db, ctx.daemonRunId, ctx.clock.now(), reason);
+    try {
+      recordDaemonStop(ctx.db, ctx.daemonRunId, ctx.clock.now(), reason);
+    } catch (err) {
+      // A full or read-only disk: the next start records this run as crashed instead.
+      ctx.logger.error('cannot record the stop in the ledger', { err });
+    }
   } finally {
-    closeLedger(ctx.db);
+    // The lock goes whatever happens to the ledger's last write (a full disk fails the WAL
+    // fold with SQLITE_FULL): what is in the WAL is safe and folds in at the next start.
+    try {
+      closeLedger(ctx.db);
+    } catch (err) {
+      ctx.logger.error('ledger close failed: its WAL is kept and folds in at the next start', { err });
+      try { ctx.db.close(); } catch { /* already closed */ }
+    }
     p.lock.release();
     process.umask(p.umask);
   }

@@ -21,7 +21,7 @@ import { openRegularBeneath, readBeneath } from '../os/beneath';
 import { isRoot, ownUid, userById } from '../os/users';
 import { ensureUserArea, userAreaOf } from '../daemon/state-files';
 import { readEventsBeneath, type JobEvent } from './events';
-import { parseExitFile, parsePidFile, wrapperArgv } from './local-wrapper';
+import { findRunWrapper, killRunLeftovers, parseExitFile, parsePidFile, runWrapperIdentity, wrapperArgv } from './local-wrapper';
 import { childrenOf, livenessOf, readCmdline, readStartTicks, signalGroup } from './proc';
 import { verifyAcks } from './pause';
 import type { AdoptableRun, PauseOptions, PauseResult, ResumePoint, RunExecutor, RunExit, RunHandle, RunPoll, RunStartSpec, VerifyCheckpoint } from './types';
@@ -111,14 +111,33 @@ export class LocalProcessExecutor implements RunExecutor {
   poll(handle: RunHandle): RunPoll {
     const t = this.tracked.get(handle.runId);
     if (t?.exit) return { state: 'exited', exit: t.exit };
-    if (handle.pid === null) return { state: 'exited', exit: this.exitFromFile(handle) };
-    const live = livenessOf(handle.pid, handle.pidStartTicks);
-    if (live !== 'gone') return { state: live };
-    // Our own child: the 'exit' event is on its way; until then it is still ours and running.
-    if (t?.child) return { state: 'running' };
+    if (handle.pid !== null) {
+      const live = livenessOf(handle.pid, handle.pidStartTicks);
+      if (live !== 'gone') return { state: live };
+      // Our own child: the 'exit' event is on its way; until then it is still ours and running.
+      if (t?.child) return { state: 'running' };
+    }
+    return { state: 'exited', exit: this.endedOnItsOwn(handle) };
+  }
+
+  /**
+   * The exit of a run whose wrapper is gone, from its exit file. Without one the wrapper itself
+   * was killed (or the box rebooted): the status is unknown, and whatever the run left alive is
+   * killed, so that the job, which will be started again, never has two process trees.
+   */
+  private endedOnItsOwn(handle: RunHandle): RunExit {
     const exit = this.exitFromFile(handle);
+    if (!exit.known) {
+      const killed = killRunLeftovers(handle.eventsPath, this.ownerOfRun(handle));
+      if (killed.length > 0) this.logger.warn('killed what was left of a run whose wrapper vanished', { jobId: handle.jobId, runId: handle.runId, pids: killed });
+    }
     this.trackedOf(handle.runId).exit = exit;
-    return { state: 'exited', exit };
+    return exit;
+  }
+
+  /** The uid whose processes a run's are: the owner's area it lies in, else carbond's own user. */
+  private ownerOfRun(handle: RunHandle): number {
+    return this.trusted(handle.eventsPath).ownerUid ?? ownUid();
   }
 
   wait(handle: RunHandle): Promise<RunExit> {
@@ -220,17 +239,23 @@ export class LocalProcessExecutor implements RunExecutor {
     return { base: this.options.stateDir, rel: path.relative(this.options.stateDir, file) };
   }
 
-  /** Re-attaches by the ledger's PID + start time, or — when the daemon died before recording them — by the wrapper's pid file. */
+  /**
+   * Re-attaches by the ledger's PID + start time, or — when the daemon died before recording
+   * them — by the wrapper's pid file, or, when the wrapper has not written that yet either, by
+   * a scan of /proc for the wrapper of this run dir (its argv holds `carbond-run RUNDIR`).
+   */
   adopt(run: AdoptableRun, job: JobRecord): RunHandle {
     const dir = this.runDir(job, run.id);
     let { pid, pidStartTicks } = run;
     if (pid === null) {
+      const uid = job.uid ?? ownUid();
       const { base, rel, ownerUid } = this.trusted(path.join(dir, 'pid'));
       const read = readBeneath(base, rel, 0, 64, ownerUid);
       const own = read.kind === 'data' ? parsePidFile(read.data.toString('utf8')) : undefined;
-      // The pid file is the user's: trust it only for a process of the job's own user that
-      // runs the wrapper, never to signal someone else's process.
-      if (own && isWrapperOf(own.pid, job.uid ?? ownUid())) ({ pid, startTicks: pidStartTicks } = own);
+      // The pid file is the user's: trust it only for the wrapper of this very run, run as the
+      // job's own user, never to signal someone else's process.
+      const found = own && runWrapperIdentity(own.pid, dir, uid)?.startTicks === own.startTicks ? own : findRunWrapper(dir, uid);
+      if (found) ({ pid, startTicks: pidStartTicks } = found);
     }
     return { runId: run.id, jobId: run.jobId, pid, pidStartTicks, executorRef: run.executorRef,
       logPath: run.logPath ?? path.join(dir, 'output.log'), eventsPath: path.join(dir, 'events.jsonl'), checkpointDir: job.checkpointDir };
@@ -292,15 +317,6 @@ function runAsUser(job: JobRecord): { uid: number; gid: number; env: Record<stri
   if (!who) throw new ExecutorError(`cannot start job ${job.id}: its owner uid ${job.uid} is no longer in the user database`, job.id);
   const fromDb: Record<string, string> = { HOME: who.home, USER: who.name, LOGNAME: who.name, SHELL: who.shell || '/bin/sh' };
   return { uid: who.uid, gid: who.gid, env: Object.fromEntries(FROM_USER_DATABASE.map((k) => [k, fromDb[k]!])) };
-}
-
-/** True when `pid` is a process of `uid` running the wrapper (see `adopt`). */
-function isWrapperOf(pid: number, uid: number): boolean {
-  try {
-    return fs.statSync(`/proc/${pid}`).uid === uid && (readCmdline(pid) ?? '').includes('carbond-run');
-  } catch {
-    return false;
-  }
 }
 
 /** The first 4 KiB the wrapper writes to stderr before it sends its output to the log. */

@@ -15,6 +15,10 @@
  * status. SIGSTOP/SIGCONT/SIGKILL cannot be trapped and act on the whole group.
  * A command killed by signal N reports `128 + N`, as shells do.
  */
+import * as fs from 'node:fs';
+import { environHas, exeOf, findByArgvPair, listPids, ownerOf, PROC_ROOT, readArgv, readProcStat } from './proc';
+
+/** The wrapper script (see the file's comment). */
 export const WRAPPER_SCRIPT = [
   'd="$1"; c="$2"; shift 2',
   // Setup as the job's user (ADR 0012): its run dir, log, events file and checkpoint dir are
@@ -41,13 +45,83 @@ export const WRAPPER_SCRIPT = [
  * `/dev/nvidia*`). setpriv execs, so the PID is the wrapper's.
  */
 export function wrapperArgv(runDir: string, cwd: string, command: readonly string[], asUser?: { uid: number; gid: number }): { file: string; args: string[] } {
-  const sh = ['/bin/sh', '-c', WRAPPER_SCRIPT, 'carbond-run', runDir, cwd, ...command];
+  const sh = ['/bin/sh', '-c', WRAPPER_SCRIPT, WRAPPER_MARKER, runDir, cwd, ...command];
   if (!asUser) return { file: sh[0]!, args: sh.slice(1) };
   return { file: SETPRIV, args: ['--reuid', String(asUser.uid), '--regid', String(asUser.gid), '--init-groups', '--', ...sh] };
 }
 
 /** util-linux's setpriv (Debian: package util-linux, always installed). */
 export const SETPRIV = '/usr/bin/setpriv';
+
+/** The wrapper's `$0`: its argv holds `carbond-run RUNDIR`, which names the run it belongs to. */
+export const WRAPPER_MARKER = 'carbond-run';
+
+/**
+ * The identity (PID + start time) of `pid` if it is the live wrapper of `runDir` run for `uid`,
+ * else undefined. Its argv must hold `carbond-run RUNDIR` and it must lead its own process
+ * group (carbond signals the group). Its owner must be `uid` — a user can start a process
+ * with any argv, but only as themselves, so a forged one harms only their own job — or, for
+ * a run of another user started by a root daemon, root running setpriv just before it
+ * switches to that user and execs the wrapper (keeping its PID): no user can start a root
+ * process whose executable is setpriv.
+ */
+export function runWrapperIdentity(pid: number, runDir: string, uid: number, procRoot = PROC_ROOT): { pid: number; startTicks: string } | undefined {
+  const stat = readProcStat(pid, procRoot);
+  if (!stat || stat.pgid !== pid || stat.state === 'Z' || stat.state === 'X') return undefined;
+  const argv = readArgv(pid, procRoot) ?? [];
+  if (!argv.some((w, i) => w === WRAPPER_MARKER && argv[i + 1] === runDir)) return undefined;
+  const owner = ownerOf(pid, procRoot);
+  const inSetpriv = owner === 0 && uid !== 0 && argv[0] === SETPRIV && isSetprivBinary(exeOf(pid, procRoot));
+  return owner === uid || inSetpriv ? { pid, startTicks: stat.startTicks } : undefined;
+}
+
+/**
+ * The live wrapper of `runDir` found by a scan of /proc — how a run is re-adopted when the
+ * daemon died after starting it but before its PID reached the ledger or the wrapper wrote
+ * its pid file. Undefined when none (then the run never started, or has ended).
+ */
+export function findRunWrapper(runDir: string, uid: number, procRoot = PROC_ROOT): { pid: number; startTicks: string } | undefined {
+  for (const pid of findByArgvPair(WRAPPER_MARKER, runDir, procRoot)) {
+    const identity = runWrapperIdentity(pid, runDir, uid, procRoot);
+    if (identity) return identity;
+  }
+  return undefined;
+}
+
+/**
+ * Kills (SIGKILL) what is left of a run whose wrapper is gone without a status (it alone was
+ * killed): the processes of `uid` started with this run's `CARBOND_EVENTS`, which live on
+ * orphaned. Without this a job whose run is `lost` and started again would have two process
+ * trees. Returns the PIDs killed.
+ */
+export function killRunLeftovers(eventsPath: string, uid: number, procRoot = PROC_ROOT): number[] {
+  const entry = `CARBOND_EVENTS=${eventsPath}`;
+  const killed: number[] = [];
+  // A few rounds: a leftover may fork while it is being looked for.
+  for (let round = 0; round < 5; round += 1) {
+    const left = listPids(procRoot).filter((pid) => pid !== process.pid && ownerOf(pid, procRoot) === uid
+      && !['Z', 'X'].includes(readProcStat(pid, procRoot)?.state ?? 'X') && environHas(pid, entry, procRoot));
+    if (left.length === 0) break;
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed.push(pid);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+    }
+  }
+  return killed;
+}
+
+function isSetprivBinary(exe: string | undefined): boolean {
+  if (exe === undefined) return false;
+  try {
+    return exe === fs.realpathSync(SETPRIV);
+  } catch {
+    return false;
+  }
+}
 
 /** Parses the pid file's text (`PID STARTTICKS`); undefined when malformed. */
 export function parsePidFile(text: string): { pid: number; startTicks: string } | undefined {

@@ -33,10 +33,13 @@ export function parseProcStat(text: string): ProcStat | undefined {
   return { pid, state, ppid, pgid, startTicks };
 }
 
+/** Where the process table is read; tests point the scans below at a hand-made one. */
+export const PROC_ROOT = '/proc';
+
 /** Reads /proc/PID/stat; undefined when the process does not exist (or /proc is absent). */
-export function readProcStat(pid: number): ProcStat | undefined {
+export function readProcStat(pid: number, procRoot = PROC_ROOT): ProcStat | undefined {
   try {
-    return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return parseProcStat(fs.readFileSync(`${procRoot}/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
@@ -100,4 +103,66 @@ export function readCmdline(pid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The PIDs in the process table (numeric entries of /proc); [] when it cannot be read. */
+export function listPids(procRoot = PROC_ROOT): number[] {
+  try {
+    return fs.readdirSync(procRoot).filter((e) => /^\d+$/.test(e)).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** /proc/PID/cmdline split into argv words, or undefined when the process is gone (or a kernel thread: no words). */
+export function readArgv(pid: number, procRoot = PROC_ROOT): string[] | undefined {
+  try {
+    const words = fs.readFileSync(`${procRoot}/${pid}/cmdline`, 'utf8').split('\0');
+    if (words.at(-1) === '') words.pop();
+    return words.length > 0 ? words : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The real uid owning the process (the owner of its /proc entry), or undefined when it is gone. */
+export function ownerOf(pid: number, procRoot = PROC_ROOT): number | undefined {
+  try {
+    return fs.statSync(`${procRoot}/${pid}`).uid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The executable of the process (/proc/PID/exe), or undefined when unreadable (gone, or not ours to read). */
+export function exeOf(pid: number, procRoot = PROC_ROOT): string | undefined {
+  try {
+    return fs.readlinkSync(`${procRoot}/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the environment the process was started with (/proc/PID/environ) holds the entry `entry` (`KEY=VALUE`). */
+export function environHas(pid: number, entry: string, procRoot = PROC_ROOT): boolean {
+  try {
+    return fs.readFileSync(`${procRoot}/${pid}/environ`, 'utf8').split('\0').includes(entry);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The live processes whose argv holds `first` immediately followed by `second`, e.g. the run
+ * wrapper of one run dir: `… carbond-run /var/lib/carbond/users/1000/runs/7 …`.
+ */
+export function findByArgvPair(first: string, second: string, procRoot = PROC_ROOT): number[] {
+  return listPids(procRoot).filter((pid) => {
+    const argv = readArgv(pid, procRoot);
+    if (!argv) return false;
+    for (let i = argv.indexOf(first); i >= 0 && i < argv.length - 1; i = argv.indexOf(first, i + 1)) {
+      if (argv[i + 1] === second) return true;
+    }
+    return false;
+  });
 }

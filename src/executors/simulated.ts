@@ -21,6 +21,8 @@ export interface SimulatedBehaviour {
   ignoresPause: boolean;
   /** Time from the pause signal to the checkpoint-and-exit, ms (reported as latency). */
   pauseLatencyMs: number;
+  /** Exits 1 on reaching this step (every run that gets there: a crash that recurs); absent = never. */
+  failAtStep?: number;
 }
 
 export const DEFAULT_SIMULATED_BEHAVIOUR: SimulatedBehaviour = { stepMs: 1_000, totalSteps: 3_600, checkpointEverySteps: 0, ignoresPause: false, pauseLatencyMs: 5_000 };
@@ -150,7 +152,13 @@ export class SimulatedExecutor implements RunExecutor {
 
   private stepOf(r: SimRun): number {
     const ranMs = r.ranMs + (r.runningSinceMs === null ? 0 : this.options.clock.now() - r.runningSinceMs);
-    return Math.min(r.behaviour.totalSteps, r.startStep + Math.floor(ranMs / r.behaviour.stepMs));
+    return Math.min(this.lastStepOf(r), r.startStep + Math.floor(ranMs / r.behaviour.stepMs));
+  }
+
+  /** The step a run ends at: where it fails, when it gets there before its total, else its total. */
+  private lastStepOf(r: SimRun): number {
+    const failAt = r.behaviour.failAtStep;
+    return failAt !== undefined && failAt > r.startStep && failAt < r.behaviour.totalSteps ? failAt : r.behaviour.totalSteps;
   }
 
   /** Emits the progress/checkpoint events up to now and ends the run at its last step. */
@@ -168,7 +176,7 @@ export class SimulatedExecutor implements RunExecutor {
       r.events.push({ event: 'progress', step, totalSteps: r.behaviour.totalSteps });
       r.lastProgressStep = step;
     }
-    if (step >= r.behaviour.totalSteps) this.end(r, { code: 0, signal: null, known: true });
+    if (step >= this.lastStepOf(r)) this.end(r, { code: step >= r.behaviour.totalSteps ? 0 : 1, signal: null, known: true });
   }
 
   private end(r: SimRun, exit: RunExit): RunExit {

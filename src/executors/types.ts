@@ -138,19 +138,34 @@ export interface AdoptableRun {
   logPath: string | null;
 }
 
+/** What `classifyExit` needs to know besides the exit itself. */
+export interface ExitContext {
+  /** carbond asked the run to pause (sent its pause signal). */
+  pauseRequested: boolean;
+  /** carbond killed it (checkpoint timeout, cancel). */
+  killedByCarbond: boolean;
+  /** A checkpoint newer than the pause request was acknowledged and verified. */
+  newVerifiedCheckpoint: boolean;
+  /** The run reported its job's total steps (last step ≥ total steps, the total known). */
+  reachedTotalSteps: boolean;
+}
+
 /**
  * Classifies how a run ended (DESIGN §4) — pure.
  * - killed by carbond (timeout, cancel) → `killed`;
  * - after a pause request: a verified new checkpoint → `paused`; exit 0 without one → `finished`
- *   (it completed as the request arrived); otherwise `killed` (its work since the last checkpoint is lost);
+ *   only when the run reached its total steps (it completed as the request arrived), else
+ *   `killed`: a job that exits 0 on the pause signal, or whose pause checkpoint failed
+ *   verification, resumes from its last verified checkpoint and its work since is lost
+ *   (a review saw such a job reported finished at step 88 of 681);
  * - no request: exit 0 → `finished`; any other exit → `failed`; status unknown → `lost`.
  */
-export function classifyExit(exit: RunExit, ctx: { pauseRequested: boolean; killedByCarbond: boolean; newVerifiedCheckpoint: boolean }): RunExitKind {
+export function classifyExit(exit: RunExit, ctx: ExitContext): RunExitKind {
   if (ctx.killedByCarbond) return 'killed';
   if (!exit.known) return 'lost';
   if (ctx.pauseRequested) {
     if (ctx.newVerifiedCheckpoint) return 'paused';
-    return exit.code === 0 ? 'finished' : 'killed';
+    return exit.code === 0 && ctx.reachedTotalSteps ? 'finished' : 'killed';
   }
   return exit.code === 0 ? 'finished' : 'failed';
 }

@@ -24,12 +24,13 @@ export const JOB_STATES: Readonly<Record<JobState, { doc: string; next: readonly
   // The pause signal was sent; waiting up to checkpointTimeoutMs for a checkpoint ack and the exit.
   pausing: { doc: 'pause signal sent, waiting for checkpoint and exit', next: ['paused', 'finished', 'failed', 'cancelled'] },
   // No process; resumes from its last verified checkpoint (or from scratch when it has none).
+  // Also where a failed run leaves its job while retries are left (src/daemon/jobs/retry.ts).
   paused: { doc: 'no process; resumable from the last verified checkpoint', next: ['running', 'failed', 'cancelled'] },
   // suspend mode: the process group is SIGSTOPped; it keeps its memory (and GPU memory).
   suspended: { doc: 'process group stopped (SIGSTOP)', next: ['running', 'paused', 'finished', 'failed', 'cancelled'] },
   // Terminal: the command exited 0 without being asked to pause.
   finished: { doc: 'the command completed', next: [] },
-  // Terminal: the command exited non-zero on its own, or could not be started (missing cwd, …).
+  // Terminal: the command exited non-zero on its own with no retry left, or could not be started (missing cwd, …).
   failed: { doc: 'the command failed', next: [] },
   // Terminal: the owner or root cancelled it; any live run was killed.
   cancelled: { doc: 'cancelled by its owner or root', next: [] },

@@ -36,6 +36,11 @@ export interface JobRecord {
   tags: Readonly<Record<string, string>>;
   manualOverride: ManualOverride | null;
   checkpointDir: string;
+  /**
+   * Times a run that fails on its own is retried (migration 3); absent = 0. Optional so that
+   * records built elsewhere (the simulation's ledger) need not name it.
+   */
+  retries?: number;
 }
 
 export interface TransitionRecord {
@@ -53,7 +58,7 @@ interface JobRow {
   submitted_at: number; deadline_at: number; estimate_ms: number; total_steps: number | null;
   power_w: number | null; gpus: number; sites_json: string; home_site: string; mode: JobMode;
   pause_signal: string; checkpoint_timeout_ms: number; pause_overhead_ms: number;
-  tags_json: string; manual_override: ManualOverride | null; checkpoint_dir: string;
+  tags_json: string; manual_override: ManualOverride | null; checkpoint_dir: string; retries: number;
 }
 
 function decodeJob(r: JobRow): JobRecord {
@@ -66,7 +71,7 @@ function decodeJob(r: JobRow): JobRecord {
     sites: JSON.parse(r.sites_json) as string[], homeSite: r.home_site, mode: r.mode,
     pauseSignal: r.pause_signal, checkpointTimeoutMs: r.checkpoint_timeout_ms,
     pauseOverheadMs: r.pause_overhead_ms, tags: JSON.parse(r.tags_json) as Record<string, string>,
-    manualOverride: r.manual_override, checkpointDir: r.checkpoint_dir,
+    manualOverride: r.manual_override, checkpointDir: r.checkpoint_dir, retries: r.retries,
   };
 }
 
@@ -75,10 +80,10 @@ export function insertJob(db: Db, job: JobRecord, reason = 'submitted'): void {
   db.transaction(() => {
     db.prepare(`INSERT INTO jobs (id, name, owner, uid, gid, command_json, use_shell, cwd, env_json,
       submitted_at, deadline_at, estimate_ms, total_steps, power_w, gpus, sites_json, home_site, mode,
-      pause_signal, checkpoint_timeout_ms, pause_overhead_ms, tags_json, manual_override, checkpoint_dir)
+      pause_signal, checkpoint_timeout_ms, pause_overhead_ms, tags_json, manual_override, checkpoint_dir, retries)
       VALUES (@id, @name, @owner, @uid, @gid, @command_json, @use_shell, @cwd, @env_json, @submitted_at,
       @deadline_at, @estimate_ms, @total_steps, @power_w, @gpus, @sites_json, @home_site, @mode,
-      @pause_signal, @checkpoint_timeout_ms, @pause_overhead_ms, @tags_json, @manual_override, @checkpoint_dir)`).run({
+      @pause_signal, @checkpoint_timeout_ms, @pause_overhead_ms, @tags_json, @manual_override, @checkpoint_dir, @retries)`).run({
       id: job.id, name: job.name, owner: job.owner, uid: job.uid, gid: job.gid,
       command_json: JSON.stringify(job.command), use_shell: job.useShell ? 1 : 0, cwd: job.cwd,
       env_json: JSON.stringify(job.env), submitted_at: job.submittedAtMs, deadline_at: job.deadlineMs,
@@ -86,7 +91,7 @@ export function insertJob(db: Db, job: JobRecord, reason = 'submitted'): void {
       sites_json: JSON.stringify(job.sites), home_site: job.homeSite, mode: job.mode,
       pause_signal: job.pauseSignal, checkpoint_timeout_ms: job.checkpointTimeoutMs,
       pause_overhead_ms: job.pauseOverheadMs, tags_json: JSON.stringify(job.tags),
-      manual_override: job.manualOverride, checkpoint_dir: job.checkpointDir,
+      manual_override: job.manualOverride, checkpoint_dir: job.checkpointDir, retries: job.retries ?? 0,
     });
     appendTransition(db, job.id, 'queued', job.submittedAtMs, reason);
   })();
@@ -138,6 +143,12 @@ export function appendTransition(db: Db, jobId: string, to: JobState, atMs: numb
     const info = db.prepare('INSERT INTO transitions (job_id, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)').run(jobId, atMs, from, to, reason);
     return { id: Number(info.lastInsertRowid), jobId, atMs, from, to, reason };
   })();
+}
+
+/** When the job finished (its transition to `finished`), or undefined when it has not. */
+export function finishedAtOf(db: Db, jobId: string): number | undefined {
+  const row = db.prepare(`SELECT at FROM transitions WHERE job_id = ? AND to_state = 'finished' ORDER BY id DESC LIMIT 1`).get(jobId) as { at: number } | undefined;
+  return row?.at;
 }
 
 export function transitionsOf(db: Db, jobId: string): TransitionRecord[] {

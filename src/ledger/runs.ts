@@ -116,10 +116,31 @@ export function recordProgress(db: Db, runId: number, atMs: number, step: number
   })();
 }
 
-/** The newest step a job has reported over all its runs (0 when none). */
-export function lastStepOfJob(db: Db, jobId: string): number {
-  const row = db.prepare('SELECT MAX(last_step) AS s FROM runs WHERE job_id = ?').get(jobId) as { s: number | null };
-  return row.s ?? 0;
+/**
+ * Where a job stands now, in steps — what the planner's remaining work and `list`/`show` use:
+ * - a run is open: that run's last reported step (its start step before its first report);
+ * - its newest run finished: that run's last step;
+ * - otherwise (paused, killed, lost, failed, or never run): the step of the checkpoint it resumes
+ *   from, its newest verified one (0 without one) — never the highest step ever reported.
+ * @example run 1 reached step 88, was killed, last verified checkpoint 40 → 40 (48 steps are to be done again)
+ */
+export function currentStepOfJob(db: Db, jobId: string): number {
+  const newest = db.prepare('SELECT * FROM runs WHERE job_id = ? ORDER BY id DESC LIMIT 1').get(jobId) as RunRow | undefined;
+  if (newest && (newest.ended_at === null || newest.exit_kind === 'finished')) return newest.last_step ?? newest.start_step;
+  const ckpt = db.prepare(`SELECT MAX(step) AS s FROM checkpoints WHERE job_id = ? AND status = 'verified'`).get(jobId) as { s: number | null };
+  return ckpt.s ?? 0;
+}
+
+/**
+ * The job's current step (`currentStepOfJob`). Kept under its old name for the planner input
+ * (`src/daemon/jobs/plan-input.ts`), which read the highest step ever reported.
+ * @deprecated use `currentStepOfJob`.
+ */
+export const lastStepOfJob = currentStepOfJob;
+
+/** Corrects a closed run's lost steps once the checkpoint its job really resumes from is known. */
+export function setLostSteps(db: Db, runId: number, lostSteps: number): void {
+  db.prepare('UPDATE runs SET lost_steps = ? WHERE id = ? AND ended_at IS NOT NULL').run(lostSteps, runId);
 }
 
 export interface ProgressRecord { runId: number; atMs: number; step: number; totalSteps: number | null }

@@ -81,7 +81,7 @@ CREATE TABLE jobs (
   tags_json              TEXT    NOT NULL DEFAULT '{}',
   manual_override        TEXT    CHECK (manual_override IN ('pause', 'resume')),  -- mutable: null = follow the plan
   checkpoint_dir         TEXT    NOT NULL
-);
+, retries INTEGER NOT NULL DEFAULT 0 CHECK (retries BETWEEN 0 AND 20));
 
 CREATE TABLE migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);

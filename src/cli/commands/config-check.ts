@@ -7,7 +7,11 @@ export const configCheckCommand: CliCommand = {
   describe: 'validate the configuration and print it resolved, secrets masked',
   builder: withJson,
   run: async (_args, ctx) => {
-    const config = ctx.config();
+    // Also checks what only a look at the disk can tell (a `file` provider's trace exists):
+    // the daemon itself starts without it and fails over to the next provider.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadConfig } = require('../../config/load') as typeof import('../../config/load');
+    const config = loadConfig({ ...ctx.locationInput(), checkFiles: true });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { maskedConfig } = require('../../config/mask') as typeof import('../../config/mask');
     const masked = maskedConfig(config);

@@ -5,7 +5,7 @@
  * Stateless: it asks the providers, it does not read or write the ledger.
  */
 import type { Argv } from 'yargs';
-import type { IntensityPoint } from '../../../forecasts/types';
+import { figureKind, type IntensityPoint } from '../../../forecasts/types';
 import { withJson, type CliCommand, type CommandArgs } from '../command';
 import type { CliContext } from '../context';
 
@@ -29,9 +29,10 @@ export interface ForecastJson {
   points: Array<{ start: string; gPerKWh: number; kind: string; issuedAt: string }>;
 }
 
-function toJson(zone: string, provider: string, signal: string, points: readonly IntensityPoint[]): ForecastJson {
+/** The `--json` shape; `kind` is the figure's kind (`estimated` for the static yearly average). */
+export function toJson(zone: string, provider: string, signal: string, points: readonly IntensityPoint[]): ForecastJson {
   const iso = (ms: number): string => new Date(ms).toISOString();
-  return { zone, provider, signal, points: points.map((p) => ({ start: iso(p.startMs), gPerKWh: p.gPerKWh, kind: p.kind, issuedAt: iso(p.issuedAtMs) })) };
+  return { zone, provider, signal, points: points.map((p) => ({ start: iso(p.startMs), gPerKWh: p.gPerKWh, kind: figureKind(p), issuedAt: iso(p.issuedAtMs) })) };
 }
 
 function toText(data: ForecastJson, failures: string | null, table: (h: string[], r: string[][]) => string): string {

@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import { withJson, type CliCommand, type CommandArgs, type CommandOutput } from '../command';
 import type { CliContext } from '../context';
+import { formatDurationMs } from '../../core/units';
 import type { jobDetail, jobSummaries } from '../../daemon/jobs/views';
 
 export type JobDetailView = NonNullable<ReturnType<typeof jobDetail>>;
@@ -30,13 +31,19 @@ export async function fromDaemonOrLedger<T>(ctx: CliContext, path: string, read:
   }
 }
 
+/** ` — MISSED: finished 1h 37m late` (or `… late so far` while unfinished); '' when on time. */
+export function lateText(j: Pick<JobSummaryView, 'state' | 'deadlineMissed' | 'lateByMs'>): string {
+  if (!j.deadlineMissed || j.lateByMs === null) return '';
+  return j.state === 'finished' ? ` — MISSED: finished ${formatDurationMs(j.lateByMs)} late` : ` — MISSED: ${formatDurationMs(j.lateByMs)} late so far`;
+}
+
 /** Text for people. */
 export function renderDetail(d: JobDetailView): string {
   const lines = [
     `${d.id}  ${d.name}  (${d.owner})`,
     `state     ${d.state}${d.manualOverride ? ` (manual ${d.manualOverride}; release with: carbond resume ${d.id} --auto)` : ''}`,
     `progress  step ${d.step}${d.totalSteps ? ` of ${d.totalSteps}` : ''}; last verified checkpoint: ${d.lastVerifiedStep ?? 'none'}`,
-    `deadline  ${d.deadline}`,
+    `deadline  ${d.deadline}${lateText(d)}`,
     `command   ${d.job.command.join(' ')}`,
     '',
     'transitions:',
@@ -51,7 +58,7 @@ export function renderDetail(d: JobDetailView): string {
 async function run(args: CommandArgs, ctx: CliContext): Promise<CommandOutput> {
   const id = String(args['job']);
   const { jobDetail: detail } = await import('../../daemon/jobs/views');
-  const { data, note } = await fromDaemonOrLedger(ctx, `/v1/jobs/${encodeURIComponent(id)}`, (db) => detail(db, id));
+  const { data, note } = await fromDaemonOrLedger(ctx, `/v1/jobs/${encodeURIComponent(id)}`, (db) => detail(db, id, ctx.clock.now()));
   if (!data) {
     const { InputError } = await import('../../core/errors');
     throw new InputError([{ path: 'job', message: 'no such job', value: id }]);

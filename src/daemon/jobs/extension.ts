@@ -62,6 +62,7 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
       slotMs: ctx.config.scheduler.slotMinutes * 60_000, safetyMarginMs: ctx.config.scheduler.safetyMarginMs,
       policy: ctx.config.scheduler.policy, keepCheckpoints: ctx.config.scheduler.keepCheckpoints, stateDir: ctx.config.stateDir,
       requestTick: (reason) => ctx.requestTick(reason),
+      ...testDelaysFromEnv(process.env),
     });
     lifecycles.set(ctx, lc);
     return lc;
@@ -83,6 +84,24 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
       await lifecycleOf(ctx).pauseAll(ctx.clock.now(), 'daemon stopping');
     },
   };
+}
+
+/**
+ * TEST-ONLY hooks for the crash suite (tests/reliability/crash.test.ts), read once when the
+ * daemon wires its job lifecycle: `CARBOND_TEST_DELAY_AFTER_RUN_INSERT_MS` holds each start
+ * between inserting the run row and starting its process, `CARBOND_TEST_DELAY_BEFORE_PID_RECORD_MS`
+ * between starting the process and recording its PID, so that the suite can SIGKILL the
+ * daemon inside those windows on purpose. Unset (always, outside that suite): no hold. Not
+ * configuration: never documented for operators, never in the config file.
+ */
+export function testDelaysFromEnv(env: NodeJS.ProcessEnv): { testDelays?: { afterRunInsertMs: number; beforePidRecordMs: number } } {
+  const ms = (name: string): number => {
+    const v = Number(env[name] ?? '0');
+    return Number.isFinite(v) && v > 0 ? Math.min(v, 60_000) : 0;
+  };
+  const afterRunInsertMs = ms('CARBOND_TEST_DELAY_AFTER_RUN_INSERT_MS');
+  const beforePidRecordMs = ms('CARBOND_TEST_DELAY_BEFORE_PID_RECORD_MS');
+  return afterRunInsertMs > 0 || beforePidRecordMs > 0 ? { testDelays: { afterRunInsertMs, beforePidRecordMs } } : {};
 }
 
 /** The default registration: every job runs now until the planner is wired. */

@@ -14,9 +14,10 @@ import type { RunExit, RunHandle } from '../../executors/types';
 import type { Decision, Plan } from '../../../scheduler/types';
 import { runEverything } from './default-plan';
 import { buildPlanInput } from './plan-input';
-import { drainEvents, finishRun, recordAck, type RunEndContext } from './record';
+import { drainEvents, finishRun, recordAck, settleLostSteps, type RunEndContext } from './record';
 import { reconcile, type ReconcileReport } from './reconcile';
 import { retainCheckpoints } from './retention';
+import { retryDueAtMs } from './retry';
 import type { JobLifecycleDeps, SiteModel } from './types';
 
 export const DEFAULT_SLOT_MS = 300_000;
@@ -25,6 +26,7 @@ export class JobLifecycle {
   private readonly handles = new Map<number, RunHandle>();
   private readonly offsets = new Map<number, number>();
   private readonly pausing = new Map<string, Promise<void>>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly logger: Logger;
 
   constructor(private readonly deps: JobLifecycleDeps) {
@@ -116,24 +118,46 @@ export class JobLifecycle {
     const site = this.site(siteName);
     if (!site) throw new ExecutorError(`job ${job.id}: site ${siteName} is not configured`, job.id);
     if (openRunOf(this.deps.db, job.id)) return; // never two runs of one job
+    if (this.waitingToRetry(job, nowMs)) return;
     const gpuIds = this.allocateGpus(site, job.gpus);
     if (gpuIds === undefined) {
       this.logger.info('waiting for GPUs', { jobId: job.id, site: site.name, gpus: job.gpus });
       return;
     }
     const ckpt = await this.resumePoint(job);
+    settleLostSteps(this.deps.db, job.id, ckpt?.step ?? 0);
     const run = insertRun(this.deps.db, { jobId: job.id, site: site.name, startedAtMs: nowMs, gpuIds, resumedFrom: ckpt?.id ?? null, startStep: ckpt?.step ?? 0 });
     let handle: RunHandle;
     try {
+      await holdForTest(this.deps.testDelays?.afterRunInsertMs);
       handle = await site.executor.start(job, { runId: run.id, gpuIds }, ckpt ? { path: ckpt.path, step: ckpt.step } : undefined);
+      await holdForTest(this.deps.testDelays?.beforePidRecordMs);
     } catch (err) {
-      endRun(this.deps.db, run.id, { endedAtMs: nowMs, exitKind: 'failed', exitCode: null, exitSignal: null, lostSteps: 0 });
-      appendTransition(this.deps.db, job.id, 'failed', nowMs, `could not start: ${(err as Error).message}`);
+      this.deps.db.transaction(() => {
+        endRun(this.deps.db, run.id, { endedAtMs: nowMs, exitKind: 'failed', exitCode: null, exitSignal: null, lostSteps: 0 });
+        appendTransition(this.deps.db, job.id, 'failed', nowMs, `could not start: ${(err as Error).message}`);
+      })();
       throw err;
     }
     setRunProcess(this.deps.db, run.id, { pid: handle.pid, pidStartTicks: handle.pidStartTicks, executorRef: handle.executorRef, logPath: handle.logPath });
     this.track(run.id, handle, site);
     appendTransition(this.deps.db, job.id, 'running', nowMs, ckpt ? `${reason} (resumed from step ${ckpt.step} on ${site.name})` : `${reason} (started on ${site.name})`);
+  }
+
+  /**
+   * Whether the job's last run failed less than its retry backoff ago (./retry). If so, a tick
+   * is asked for when the wait is over (the planner may not wake before).
+   */
+  private waitingToRetry(job: JobRecord, nowMs: number): boolean {
+    const dueAtMs = retryDueAtMs(this.deps.db, job.id, this.deps.retryBackoff);
+    if (dueAtMs === undefined || dueAtMs <= nowMs) return false;
+    if (!this.retryTimers.has(job.id)) {
+      this.logger.info('waiting to retry', { jobId: job.id, retryAt: new Date(dueAtMs).toISOString() });
+      const timer = setTimeout(() => { this.retryTimers.delete(job.id); this.deps.requestTick?.(`job ${job.id}: retry due`); }, dueAtMs - nowMs);
+      timer.unref(); // must not keep a stopping daemon alive
+      this.retryTimers.set(job.id, timer);
+    }
+    return true;
   }
 
   /** Keeps the handle and asks for a tick as soon as the run exits (so exits are recorded promptly). */
@@ -193,7 +217,7 @@ export class JobLifecycle {
   }
 
   private async finish(job: JobRecord, runId: number, exit: RunExit, ctx: RunEndContext, nowMs: number): Promise<void> {
-    finishRun(this.deps.db, this.logger, job, runId, exit, ctx, nowMs);
+    finishRun(this.deps.db, this.logger, job, runId, exit, this.deps.retryBackoff ? { ...ctx, retryBackoff: this.deps.retryBackoff } : ctx, nowMs);
     this.handles.delete(runId);
     this.offsets.delete(runId);
   }
@@ -247,4 +271,9 @@ export class JobLifecycle {
   isPausing(jobId: string): boolean {
     return this.pausing.has(jobId);
   }
+}
+
+/** A test hook's hold (`JobLifecycleDeps.testDelays`); nothing when unset. */
+async function holdForTest(ms: number | undefined): Promise<void> {
+  if (ms !== undefined && ms > 0) await new Promise((r) => setTimeout(r, ms));
 }

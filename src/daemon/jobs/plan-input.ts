@@ -1,10 +1,13 @@
 /**
  * DESIGN §3 step 4: jobs, runs, progress and checkpoints from the ledger → the planner's
  * `PlanInput`. Terminal jobs are left out; `pausing` counts as running (it holds its site).
+ * A running job carries what the planner's run protection and pause choice need: when its
+ * run started, its first progress event, and its work since the newest verified checkpoint.
  */
+import { lastVerifiedCheckpoint } from '../../ledger/checkpoints';
 import type { Db } from '../../ledger/db';
 import { currentStates, listJobs, type JobRecord } from '../../ledger/jobs';
-import { lastStepOfJob, openRunOf, progressOfJob, runsOf } from '../../ledger/runs';
+import { lastStepOfJob, openRunOf, progressOfJob, runsOf, type ProgressRecord, type RunRecord } from '../../ledger/runs';
 import { msPerStepObserved, remainingWorkMs } from '../../jobs/remaining';
 import { isTerminal, type JobState } from '../../jobs/states';
 import type { JobPhase, PlanInput, PlanJob, PolicyName } from '../../../scheduler/types';
@@ -24,13 +27,26 @@ export interface PlanInputOptions {
   signal: PlanSignal;
 }
 
-/** One unfinished job as the planner sees it. */
-export function planJobOf(db: Db, job: JobRecord, state: JobState, sites: readonly SiteModel[]): PlanJob {
+/**
+ * The run fields of a running job: its start, its first progress event, and the running time
+ * since the newest verified checkpoint it wrote (since its start when it wrote none).
+ * @example started 10:00, checkpoint verified at 10:20, now 10:27 → unsavedWorkMs 7 min
+ */
+function runFieldsOf(db: Db, run: RunRecord, progress: readonly ProgressRecord[], nowMs: number): Pick<PlanJob, 'runStartedAtMs' | 'firstProgressAtMs' | 'unsavedWorkMs'> {
+  const first = progress.find((p) => p.runId === run.id);
+  const ckpt = lastVerifiedCheckpoint(db, run.jobId);
+  const savedAtMs = ckpt && ckpt.runId === run.id ? Math.max(run.startedAtMs, ckpt.createdAtMs) : run.startedAtMs;
+  return { runStartedAtMs: run.startedAtMs, ...(first ? { firstProgressAtMs: first.atMs } : {}), unsavedWorkMs: Math.max(0, nowMs - savedAtMs) };
+}
+
+/** One unfinished job as the planner sees it at `nowMs`. */
+export function planJobOf(db: Db, job: JobRecord, state: JobState, sites: readonly SiteModel[], nowMs: number): PlanJob {
   const open = openRunOf(db, job.id);
   const runs = open ? [open] : runsOf(db, job.id);
   const currentSite = open?.site ?? runs[runs.length - 1]?.site;
   const site = sites.find((s) => s.name === (currentSite ?? job.homeSite)) ?? sites.find((s) => job.sites.includes(s.name));
-  const msPerStep = msPerStepObserved(progressOfJob(db, job.id));
+  const progress = progressOfJob(db, job.id);
+  const msPerStep = msPerStepObserved(progress);
   const planJob: PlanJob = {
     id: job.id, phase: PHASE[state]!, submittedAtMs: job.submittedAtMs, deadlineMs: job.deadlineMs,
     remainingWorkMs: remainingWorkMs({ estimateMs: job.estimateMs, totalSteps: job.totalSteps, doneSteps: lastStepOfJob(db, job.id), ...(msPerStep === undefined ? {} : { msPerStep }) }),
@@ -40,7 +56,7 @@ export function planJobOf(db: Db, job: JobRecord, state: JobState, sites: readon
   if (currentSite !== undefined) planJob.currentSite = currentSite;
   if (job.manualOverride) planJob.manualOverride = job.manualOverride;
   if (job.mode === 'suspend' && site) planJob.pausedPowerW = site.suspendedPowerW(job.gpus);
-  return planJob;
+  return open && planJob.phase === 'running' ? { ...planJob, ...runFieldsOf(db, open, progress, nowMs) } : planJob;
 }
 
 export function buildPlanInput(db: Db, o: PlanInputOptions): PlanInput {
@@ -49,7 +65,7 @@ export function buildPlanInput(db: Db, o: PlanInputOptions): PlanInput {
   for (const job of listJobs(db)) {
     const state = states.get(job.id);
     if (!state || isTerminal(state)) continue;
-    jobs.push(planJobOf(db, job, state, o.sites));
+    jobs.push(planJobOf(db, job, state, o.sites, o.nowMs));
   }
   const input: PlanInput = {
     nowMs: o.nowMs, slotMs: o.slotMs, safetyMarginMs: o.safetyMarginMs, policy: o.policy,

@@ -42,8 +42,11 @@ async function reconcileRun(deps: JobLifecycleDeps, run: RunRecord, nowMs: numbe
     return;
   }
   const handle = site.executor.adopt(run, job);
-  await hooks.drain(job, handle, site);
+  // Poll first, then read: reading can take a while (checkpoints acknowledged while the daemon
+  // was down are verified), and a run that writes its last steps and exits meanwhile would
+  // otherwise be recorded as finished short of its final step.
   const polled = site.executor.poll(handle);
+  await hooks.drain(job, handle, site);
   if (polled.state === 'exited') {
     await hooks.finish(job, run.id, polled.exit!, { pauseRequested: state === 'pausing', killedByCarbond: false, reason: `${REASON}: found ended` });
     report.ended.push(run.id);

@@ -78,7 +78,7 @@ function submit(ctx: DaemonContext, req: RouteRequest): unknown {
   insertJob(ctx.db, job);
   ctx.logger.info('job submitted', { component: 'jobs', jobId: id, owner: job.owner, uid: who.uid, deadline: new Date(job.deadlineMs).toISOString() });
   ctx.requestTick(`job ${id} submitted`);
-  return jobDetail(ctx.db, id);
+  return jobDetail(ctx.db, id, ctx.clock.now());
 }
 
 function override(ctx: DaemonContext, req: RouteRequest, value: 'pause' | 'resume' | null): unknown {
@@ -88,7 +88,7 @@ function override(ctx: DaemonContext, req: RouteRequest, value: 'pause' | 'resum
   if (isTerminal(state)) throw new StateError(`job ${job.id} is ${state}`);
   setManualOverride(ctx.db, job.id, value);
   ctx.requestTick(`job ${job.id}: ${value ?? 'auto'} by uid ${req.caller.uid}`);
-  return jobDetail(ctx.db, job.id);
+  return jobDetail(ctx.db, job.id, ctx.clock.now());
 }
 
 /**
@@ -126,13 +126,13 @@ function logs(ctx: DaemonContext, req: RouteRequest): unknown {
 export function jobRoutes(lifecycleOf: (ctx: DaemonContext) => JobLifecycle): Route[] {
   return [
     { method: 'POST', path: '/v1/jobs', summary: 'submit a job (JobSpec JSON); it runs as the uid that connected', handler: submit },
-    { method: 'GET', path: '/v1/jobs', summary: 'every job with its state (a summary line each)', handler: (ctx) => ({ jobs: jobSummaries(ctx.db) }) },
+    { method: 'GET', path: '/v1/jobs', summary: 'every job with its state (a summary line each)', handler: (ctx) => ({ jobs: jobSummaries(ctx.db, ctx.clock.now()) }) },
     {
       method: 'GET', path: '/v1/jobs/:id', summary: 'one job: runs, transitions, checkpoints, decisions (owner or root)',
       handler: (ctx, req) => {
         const job = jobOr404(ctx, req.params['id']!);
         authorize(job, req.caller);
-        return jobDetail(ctx.db, job.id);
+        return jobDetail(ctx.db, job.id, ctx.clock.now());
       },
     },
     { method: 'GET', path: '/v1/jobs/:id/logs', summary: 'output of a run (?run=&offset=; owner or root)', handler: logs },
@@ -146,7 +146,7 @@ export function jobRoutes(lifecycleOf: (ctx: DaemonContext) => JobLifecycle): Ro
         const state = currentState(ctx.db, job.id)!;
         if (isTerminal(state)) throw new StateError(`job ${job.id} is already ${state}`);
         await lifecycleOf(ctx).cancel(job.id, ctx.clock.now(), `cancelled by uid ${req.caller.uid}`);
-        return jobDetail(ctx.db, job.id);
+        return jobDetail(ctx.db, job.id, ctx.clock.now());
       },
     },
   ];

@@ -7,7 +7,7 @@ export const jobsStatus: StatusContributor = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { jobSummaries } = require('./views') as typeof import('./views');
     const terminal = new Set(['finished', 'failed', 'cancelled']);
-    for (const j of jobSummaries(input.db)) {
+    for (const j of jobSummaries(input.db, input.nowMs)) {
       if (!terminal.has(j.state)) report.jobs.push({ ...j });
     }
   },

@@ -6,6 +6,7 @@ import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import type { Db } from '../../ledger/db';
 import type { RunExecutor, VerifyCheckpoint } from '../../executors/types';
+import type { RetryBackoff } from './retry';
 import type { Plan, PlanInput, PolicyName, SlotSeries } from '../../../scheduler/types';
 
 /** Any planner: `(input) => plan`, pure. `scheduler/plan` fits as it is. */
@@ -48,6 +49,14 @@ export interface JobLifecycleDeps {
   keepCheckpoints?: number;
   /** The state dir: a user's checkpoints under it are pruned with that user's rights (ADR 0012). */
   stateDir?: string;
+  /** Wait before each retry of a failed run (default `DEFAULT_RETRY_BACKOFF`: 1 min, doubling, at most 30 min). */
+  retryBackoff?: RetryBackoff;
+  /**
+   * Test hooks (crash tests only; never set in production): hold the lifecycle this long right
+   * after a run row is inserted (before its process starts), and right after the process
+   * started (before its PID is recorded), so that a test can kill the daemon in those windows.
+   */
+  testDelays?: { afterRunInsertMs: number; beforePidRecordMs: number };
   /** Called when something happened that deserves a tick soon (a pause completed, a run exited). */
   requestTick?: (reason: string) => void;
 }

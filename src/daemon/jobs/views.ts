@@ -6,10 +6,10 @@
 import { isoUtc } from '../../core/clock';
 import type { Db } from '../../ledger/db';
 import { checkpointsOf, lastVerifiedCheckpoint } from '../../ledger/checkpoints';
-import { currentStates, getJob, listJobs, transitionsOf, type JobRecord } from '../../ledger/jobs';
+import { currentStates, finishedAtOf, getJob, listJobs, transitionsOf, type JobRecord } from '../../ledger/jobs';
 import { decisionsOf } from '../../ledger/plans';
-import { lastStepOfJob, openRunOf, runsOf } from '../../ledger/runs';
-import type { JobState } from '../../jobs/states';
+import { currentStepOfJob, openRunOf, runsOf } from '../../ledger/runs';
+import { isTerminal, type JobState } from '../../jobs/states';
 
 export interface JobSummary {
   id: string;
@@ -22,20 +22,35 @@ export interface JobSummary {
   deadline: string;
   manualOverride: 'pause' | 'resume' | null;
   lastVerifiedStep: number | null;
+  /** Finished after its deadline, or (given the time) still unfinished past it. */
+  deadlineMissed: boolean;
+  /** How late, ms: finish − deadline for a finished job, now − deadline for an unfinished one; null when not late. */
+  lateByMs: number | null;
 }
 
-function summaryOf(db: Db, job: JobRecord, state: JobState): JobSummary {
+/**
+ * How late a job is, ms, or null when it is not (or cannot be: failed and cancelled jobs).
+ * @example deadline 06:00, finished 07:37 → 5_820_000 (1 h 37 min)
+ */
+export function lateByMsOf(db: Db, job: JobRecord, state: JobState, nowMs?: number): number | null {
+  const endMs = state === 'finished' ? finishedAtOf(db, job.id) : isTerminal(state) ? undefined : nowMs;
+  return endMs !== undefined && endMs > job.deadlineMs ? endMs - job.deadlineMs : null;
+}
+
+function summaryOf(db: Db, job: JobRecord, state: JobState, nowMs?: number): JobSummary {
+  const lateByMs = lateByMsOf(db, job, state, nowMs);
   return {
     id: job.id, name: job.name, owner: job.owner, state, site: openRunOf(db, job.id)?.site ?? null,
-    step: lastStepOfJob(db, job.id), totalSteps: job.totalSteps, deadline: isoUtc(job.deadlineMs),
+    step: currentStepOfJob(db, job.id), totalSteps: job.totalSteps, deadline: isoUtc(job.deadlineMs),
     manualOverride: job.manualOverride, lastVerifiedStep: lastVerifiedCheckpoint(db, job.id)?.step ?? null,
+    deadlineMissed: lateByMs !== null, lateByMs,
   };
 }
 
-/** Every job, oldest first. */
-export function jobSummaries(db: Db): JobSummary[] {
+/** Every job, oldest first. With `nowMs`, an unfinished job past its deadline is flagged too. */
+export function jobSummaries(db: Db, nowMs?: number): JobSummary[] {
   const states = currentStates(db);
-  return listJobs(db).map((j) => summaryOf(db, j, states.get(j.id) ?? 'queued'));
+  return listJobs(db).map((j) => summaryOf(db, j, states.get(j.id) ?? 'queued', nowMs));
 }
 
 /**
@@ -50,12 +65,12 @@ export function publicJob(job: JobRecord): PublicJob {
 }
 
 /** Everything about one job; undefined when there is no such job. Accepts a unique id prefix. */
-export function jobDetail(db: Db, idOrPrefix: string): (JobSummary & { job: PublicJob; transitions: unknown[]; runs: unknown[]; checkpoints: unknown[]; decisions: unknown[] }) | undefined {
+export function jobDetail(db: Db, idOrPrefix: string, nowMs?: number): (JobSummary & { job: PublicJob; transitions: unknown[]; runs: unknown[]; checkpoints: unknown[]; decisions: unknown[] }) | undefined {
   const job = findJob(db, idOrPrefix);
   if (!job) return undefined;
   const state = currentStates(db).get(job.id) ?? 'queued';
   return {
-    ...summaryOf(db, job, state), job: publicJob(job),
+    ...summaryOf(db, job, state, nowMs), job: publicJob(job),
     transitions: transitionsOf(db, job.id).map((t) => ({ at: isoUtc(t.atMs), from: t.from, to: t.to, reason: t.reason })),
     runs: runsOf(db, job.id).map((r) => ({ ...r, startedAt: isoUtc(r.startedAtMs), endedAt: r.endedAtMs === null ? null : isoUtc(r.endedAtMs) })),
     checkpoints: checkpointsOf(db, job.id),

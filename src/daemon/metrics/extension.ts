@@ -7,6 +7,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CarbondError, ExitCode } from '../../core/errors';
+import { figureKind } from '../../../forecasts/types';
 import type { DaemonContext } from '../context';
 import type { DaemonExtension } from '../extensions';
 import { SIGNAL } from '../signal/extension';
@@ -28,7 +29,7 @@ function intensityNow(ctx: DaemonContext, nowMs: number): ZoneIntensityNow[] {
   for (const zone of Object.keys(ctx.config.zones).sort()) {
     const points = signal.seriesFor(zone, nowMs - 3 * 3_600_000, nowMs + 3_600_000, nowMs);
     const now = points.filter((p) => p.startMs <= nowMs && nowMs < p.startMs + p.durationMs).at(-1);
-    if (now) out.push({ zone, gPerKWh: now.gPerKWh, kind: now.kind, provider: now.provider });
+    if (now) out.push({ zone, gPerKWh: now.gPerKWh, kind: figureKind(now), provider: now.provider });
   }
   return out;
 }

@@ -7,8 +7,12 @@
  * Register: add `signalExtension` to `daemonExtensions` (src/daemon/extensions.ts) BEFORE the
  * extensions that read the signal, and `zonesStatus` (./status) to `statusContributors`.
  * Other parts reach the series with `ctx.services.get(SIGNAL).seriesFor(zone, fromMs, toMs, nowMs)`.
+ *
+ * Stopping never waits for a provider: the daemon's `stopSignal` (and this extension's `stop`)
+ * aborts the refresh in flight, its HTTP request and any retry wait, so a stop with a provider
+ * that never answers takes milliseconds, not timeout × attempts.
  */
-import type { ProviderFactory, SignalService } from '../../../forecasts';
+import type { AdapterDeps, ProviderFactory, SignalService } from '../../../forecasts';
 import type { DaemonContext } from '../context';
 import type { DaemonExtension } from '../extensions';
 import { ServiceKey } from '../services';
@@ -26,21 +30,47 @@ export interface SignalExtensionOptions {
    * series already stored; the next tick does not start a second refresh meanwhile.
    */
   refreshWaitMs?: number;
+  /**
+   * On stop, after aborting the refresh in flight, how long to wait for it to settle, ms
+   * (default 2000). The built-in providers settle at once; a custom one that ignores the
+   * abort is left behind after this (its late result is not recorded: the ledger is closed).
+   */
+  stopWaitMs?: number;
+  /** The HTTP clients' retry wait, jitter and environment (default: real timers, Math.random, process.env); tests inject fast, seeded ones. */
+  adapterDeps?: Pick<AdapterDeps, 'sleep' | 'random' | 'env'>;
 }
 
-/** Waits for `p` at most `ms` (the timer never keeps the process alive). */
-async function boundedWait(p: Promise<void>, ms: number): Promise<void> {
+/** Waits for `p` at most `ms`, or until `signal` aborts (the timer never keeps the process alive). */
+async function boundedWait(p: Promise<void>, ms: number, signal?: AbortSignal): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); timer.unref(); });
+  let onAbort: (() => void) | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+    onAbort = resolve;
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
   try {
     await Promise.race([p, limit]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 
 export function createSignalExtension(options: SignalExtensionOptions = {}): DaemonExtension & { signalOf(ctx: DaemonContext): SignalService } {
   const inFlight = new WeakMap<DaemonContext, Promise<void>>();
+  /** Per daemon: aborted by its stopSignal or by this extension's stop, whichever comes first. */
+  const aborts = new WeakMap<DaemonContext, AbortController>();
+  const abortOf = (ctx: DaemonContext): AbortController => {
+    const known = aborts.get(ctx);
+    if (known) return known;
+    const controller = new AbortController();
+    aborts.set(ctx, controller);
+    if (ctx.stopSignal?.aborted) controller.abort();
+    else ctx.stopSignal?.addEventListener('abort', () => controller.abort(), { once: true });
+    return controller;
+  };
   const signalOf = (ctx: DaemonContext): SignalService => {
     const known = ctx.services.find(SIGNAL);
     if (known) return known;
@@ -49,7 +79,7 @@ export function createSignalExtension(options: SignalExtensionOptions = {}): Dae
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ledgerSignalStore } = require('../../ledger/zone-status') as typeof import('../../ledger/zone-status');
     const logger = ctx.logger.child({ component: 'signal' });
-    const s = signalServiceFromSettings(ctx.config, ledgerSignalStore(ctx.db), { clock: ctx.clock, logger }, options.extraFactories ?? {});
+    const s = signalServiceFromSettings(ctx.config, ledgerSignalStore(ctx.db), { ...options.adapterDeps, clock: ctx.clock, logger, signal: abortOf(ctx).signal }, options.extraFactories ?? {});
     ctx.services.provide(SIGNAL, s);
     return s;
   };
@@ -69,11 +99,15 @@ export function createSignalExtension(options: SignalExtensionOptions = {}): Dae
           flight = signalOf(ctx).refreshZones(nowMs).then(() => undefined, () => undefined).finally(() => inFlight.delete(ctx));
           inFlight.set(ctx, flight);
         }
-        await boundedWait(flight, options.refreshWaitMs ?? 2_000);
+        await boundedWait(flight, options.refreshWaitMs ?? 2_000, abortOf(ctx).signal);
       },
     }],
-    // A refresh still in flight (a slow provider) finishes before the ledger closes.
-    stop: async (ctx) => { await inFlight.get(ctx); },
+    // The refresh in flight is aborted, then settles (recording nothing) before the ledger closes.
+    stop: async (ctx) => {
+      abortOf(ctx).abort();
+      const flight = inFlight.get(ctx);
+      if (flight) await boundedWait(flight, options.stopWaitMs ?? 2_000);
+    },
   };
 }
 

@@ -8,10 +8,12 @@ import type { StatusContributor } from './contribute';
 import { jobsStatus } from '../jobs/status';
 import { energyStatus } from '../../reports/status-contributor';
 import { zonesStatus } from '../signal/status';
+import { diskStatus } from '../disk/status';
 
 export const statusContributors: StatusContributor[] = [
   jobsStatus,
   energyStatus,
   zonesStatus,
+  diskStatus,
   // e.g. zonesStatus, jobsStatus — one line each
 ];

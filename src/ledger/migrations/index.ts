@@ -4,6 +4,7 @@
  */
 import { migration0001 } from './0001_initial';
 import { migration0002 } from './0002_signal';
+import { migration0003 } from './0003_job_retries';
 
 export interface Migration {
   readonly version: number;
@@ -11,4 +12,4 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const migrations: readonly Migration[] = [migration0001, migration0002];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003];

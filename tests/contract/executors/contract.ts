@@ -48,7 +48,7 @@ export function executorContract(name: string, makeHarness: () => ExecutorHarnes
       await progressTo(harness, ex, h, 3);
       expect(ex.poll(h).state).toBe('running');
       const exit = await ex.kill(h);
-      expect(classifyExit(exit, { pauseRequested: false, killedByCarbond: true, newVerifiedCheckpoint: false })).toBe('killed');
+      expect(classifyExit(exit, { pauseRequested: false, killedByCarbond: true, newVerifiedCheckpoint: false, reachedTotalSteps: false })).toBe('killed');
       expect(ex.poll(h).state).toBe('exited');
     });
 
@@ -114,7 +114,7 @@ export function executorContract(name: string, makeHarness: () => ExecutorHarnes
       await harness.letTimePass(1_000);
       const exit = await waited;
       expect(exit).toEqual({ code: 0, signal: null, known: true });
-      expect(classifyExit(exit, { pauseRequested: false, killedByCarbond: false, newVerifiedCheckpoint: false })).toBe('finished');
+      expect(classifyExit(exit, { pauseRequested: false, killedByCarbond: false, newVerifiedCheckpoint: false, reachedTotalSteps: false })).toBe('finished');
     });
 
     it('adopts a running run from a new executor (daemon restart) and can still pause it', async () => {

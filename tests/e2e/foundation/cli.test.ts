@@ -61,4 +61,11 @@ describe('carbond CLI (built binary)', () => {
     expect(config.configPath).toBe(path.join(dir, 'config.toml'));
     expect(r.stdout).not.toContain('tok-123');
   });
+
+  it('config check names a file provider whose trace file does not exist (exit 2)', async () => {
+    const env = isolatedEnv(dir, {}, '[providers.trace]\ntype = "file"\npath = "missing.csv"\n[zones.GB]\nproviders = ["trace"]\n[sites.box]\nzone = "GB"\n');
+    const r = await runCli(['config', 'check'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/providers\.trace\.path: .*(not|no such|does not exist)/i);
+  });
 });

@@ -12,6 +12,8 @@ import { waitFor, waitForSocket } from '../../helpers/wait';
 
 const JOB = path.resolve(__dirname, '../../fixtures/jobs/protocol-job.js');
 jest.setTimeout(90_000);
+/** A deadline well within what submit accepts (at most 366 days ahead). */
+const SOON = new Date(Date.now() + 30 * 86_400_000).toISOString();
 
 interface Detail {
   id: string;
@@ -126,20 +128,45 @@ describe('run control through the daemon (built binary, real jobs)', () => {
 
   it('rejects bad submissions with exit 2 naming the problem and records nothing', async () => {
     const d = await daemon();
-    const missing = await cli('submit', '--deadline', '2099-01-01T00:00:00Z');
+    const missing = await cli('submit', '--deadline', SOON);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/command: is missing/);
     const past = await cli('submit', '--deadline', '2001-01-01T00:00:00Z', '--', 'true');
     expect(past.code).toBe(2);
     expect(past.stderr).toMatch(/deadline: is in the past/);
-    const site = await cli('submit', '--deadline', '2099-01-01T00:00:00Z', '--sites', 'moon', '--', 'true');
+    const site = await cli('submit', '--deadline', SOON, '--sites', 'moon', '--', 'true');
     expect(site.stderr).toMatch(/sites: unknown site .*"moon"/);
     expect(site.code).toBe(2);
     const fit = await cli('submit', '--deadline', new Date(Date.now() + 3_600_000).toISOString(), '--estimate', '6h', '--', 'true');
     expect(fit.code).toBe(2);
     expect(fit.stderr).toMatch(/estimate: cannot fit before the deadline/);
+    const retries = await cli('submit', '--deadline', SOON, '--retries', '21', '--', 'true');
+    expect(retries.code).toBe(2);
+    expect(retries.stderr).toMatch(/retries: must be a whole number from 0 to 20/);
     const list = await cli('list', '--json');
     expect(JSON.parse(list.stdout)).toEqual([]);
+    d.process.kill('SIGTERM');
+    await exitWithin(d, 20_000);
+  });
+});
+
+describe('submit --retries (built binary)', () => {
+  let dir: string;
+  afterEach(async () => { await killAll(); removeDir(dir); });
+
+  it('records the retry count the user gave, and 0 when none', async () => {
+    dir = makeTempDir('cd-rt-');
+    const state = path.join(dir, 'state');
+    const env = isolatedEnv(dir, {}, '[scheduler]\ncheckpointTimeout = "10s"\n');
+    const d = spawnCarbond(['daemon', '--state-dir', state], env);
+    await waitForSocket(path.join(state, 'carbond.sock'), 15_000);
+    const submit = async (...flags: string[]): Promise<{ job: { retries: number } }> => {
+      const r = await runCli(['submit', '--state-dir', state, '--deadline', SOON, ...flags, '--json', '--', 'sleep', '600'], env);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      return JSON.parse(r.stdout) as { job: { retries: number } };
+    };
+    expect((await submit('--retries', '3')).job.retries).toBe(3);
+    expect((await submit()).job.retries).toBe(0);
     d.process.kill('SIGTERM');
     await exitWithin(d, 20_000);
   });

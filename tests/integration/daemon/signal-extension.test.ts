@@ -60,7 +60,7 @@ describe('signal daemon extension and zones status', () => {
     expect(step).toMatchObject({ name: 'refresh-signals', phase: 'signal' });
     await step!.run(NOW);
     const report = await runStatusContributors({ db, config: () => ctx.config, nowMs: NOW + 10 * 60_000, live: true, logger: nullLogger }, emptyReport(), [zonesStatus]);
-    expect(report.zones).toEqual([{ zone: 'DE', provider: 'emaps', lastOkAt: '2023-05-02T19:55:00.000Z', dataAgeMs: 600_000, stale: false, reason: null }]);
+    expect(report.zones).toEqual([{ zone: 'DE', provider: 'emaps', lastOkAt: '2023-05-02T19:55:00.000Z', dataAgeMs: 600_000, stale: false, reason: null, intensity: { gPerKWh: 557, kind: 'forecast', provider: 'emaps' } }]);
     expect(report.notes).toEqual([]);
     expect(ctx.services.get(SIGNAL)).toBe(ext.signalOf(ctx));
     expect(ctx.services.get(SIGNAL).seriesFor('DE', NOW + 5 * 60_000, NOW + HOUR, NOW).map((p) => p.gPerKWh)).toEqual([557]);

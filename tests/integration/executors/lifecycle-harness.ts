@@ -9,6 +9,7 @@ import { insertJob, type JobRecord } from '../../../src/ledger/jobs';
 import { LocalProcessExecutor } from '../../../src/executors/local-process';
 import { storeVerifier } from '../../../src/executors/verify';
 import { JobLifecycle } from '../../../src/daemon/jobs/lifecycle';
+import type { RetryBackoff } from '../../../src/daemon/jobs/retry';
 import type { ActionKind, Plan, PlanInput } from '../../../scheduler/types';
 import { jobRecord } from '../../contract/executors/job-record';
 
@@ -30,7 +31,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export function makeHarness(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond-life-'))): Harness {
+export function makeHarness(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond-life-')), options: { retryBackoff?: RetryBackoff } = {}): Harness {
   const db = openLedger(path.join(dir, 'ledger.sqlite'), { nowMs: systemClock.now() });
   const verify = storeVerifier(systemClock);
   const executor = new LocalProcessExecutor({ stateDir: dir, clock: systemClock, verifyCheckpoint: verify });
@@ -40,7 +41,7 @@ export function makeHarness(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond
     decisions: input.jobs.map((j) => ({ jobId: j.id, action: actions.get(j.id) ?? 'start', site: 'local', reason: `test plan: ${actions.get(j.id) ?? 'start'}` })),
   });
   const lifecycle = new JobLifecycle({
-    db, clock: systemClock, logger: nullLogger, verifyCheckpoint: verify, planSource,
+    db, clock: systemClock, logger: nullLogger, verifyCheckpoint: verify, planSource, ...options,
     sites: [{ name: 'local', zone: 'GB', gpus: 2, executor, jobPowerW: () => 100, suspendedPowerW: () => 20 }],
   });
   return {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { closeLedger } from '../../../src/ledger/db';
 import { checkpointsOf } from '../../../src/ledger/checkpoints';
 import { currentState, transitionsOf } from '../../../src/ledger/jobs';
@@ -94,5 +95,50 @@ describe('reconciliation after a daemon crash', () => {
     await sleep(200);
     expect(startsOf(job)).toHaveLength(1);
     process.kill(-started.pid!, 'SIGKILL');
+  });
+
+  it('adopts a run whose wrapper had not written its pid file yet, found in /proc by its run dir, and never starts a second one', async () => {
+    h = makeHarness();
+    const job = h.submit({ command: [process.execPath, PROTOCOL_JOB, '--steps', '100000', '--step-ms', '20'] });
+    // The crash window: the run row exists, the wrapper runs, its PID is neither in the ledger nor
+    // in a pid file (a slow start: the daemon died before the wrapper's first lines ran). A
+    // directory where the wrapper writes pid.tmp holds that state open: the pid file never appears.
+    const run = insertRun(h.db, { jobId: job.id, site: 'local', startedAtMs: Date.now(), gpuIds: '', resumedFrom: null, startStep: 0 });
+    const runDir = path.join(h.dir, 'users', String(process.getuid!()), 'runs', String(run.id));
+    fs.mkdirSync(path.join(runDir, 'pid.tmp'), { recursive: true });
+    const ex = new LocalProcessExecutor({ stateDir: h.dir, clock: systemClock, verifyCheckpoint: storeVerifier(systemClock) });
+    const started = await ex.start(job, { runId: run.id, gpuIds: '' });
+    await waitFor(() => startsOf(job).length === 1);
+    expect(fs.existsSync(path.join(runDir, 'pid'))).toBe(false);
+    h = restart(h);
+    expect((await h.lifecycle.reconcile(Date.now())).adopted).toEqual([run.id]);
+    expect(currentState(h.db, job.id)).toBe('running');
+    expect(runsOf(h.db, job.id)).toMatchObject([{ pid: started.pid, pidStartTicks: started.pidStartTicks }]);
+    await h.tick();
+    await sleep(300);
+    await h.tick();
+    expect(runsOf(h.db, job.id)).toHaveLength(1);
+    expect(startsOf(job)).toHaveLength(1);
+    process.kill(-started.pid!, 'SIGKILL');
+  });
+
+  it('kills what is left of a run whose wrapper alone was killed before the job is started again: one process tree per job', async () => {
+    h = makeHarness();
+    const job = h.submit({ command: [process.execPath, PROTOCOL_JOB, '--steps', '100000', '--step-ms', '20', '--checkpoint-every', '10'] });
+    await h.tick();
+    await waitFor(() => startsOf(job).length === 1);
+    const wrapper = runsOf(h.db, job.id)[0]!.pid!;
+    const command = startsOf(job)[0]!.pid;
+    await sleep(300);
+    process.kill(wrapper, 'SIGKILL'); // the wrapper only: its command lives on, orphaned, without a status to write
+    await waitFor(() => !fs.existsSync(`/proc/${wrapper}/stat`) || fs.readFileSync(`/proc/${wrapper}/stat`, 'utf8').includes(') Z '));
+    expect(fs.existsSync(`/proc/${command}`)).toBe(true);
+    h = restart(h);
+    expect((await h.lifecycle.reconcile(Date.now())).ended).toEqual([1]);
+    expect(runsOf(h.db, job.id)[0]!.exitKind).toBe('lost');
+    await waitFor(() => !fs.existsSync(`/proc/${command}/stat`) || fs.readFileSync(`/proc/${command}/stat`, 'utf8').includes(') Z '));
+    await h.tick();
+    await waitFor(() => startsOf(job).length === 2);
+    expect(runsOf(h.db, job.id)).toHaveLength(2);
   });
 });

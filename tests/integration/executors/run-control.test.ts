@@ -6,6 +6,8 @@ import { runsOf } from '../../../src/ledger/runs';
 import { readProcStat } from '../../../src/executors/proc';
 import { makeHarness, PLAIN_LOOP, PROTOCOL_JOB, sleep, startsOf, tickUntil, type Harness } from './lifecycle-harness';
 
+const MISBEHAVING = path.resolve(__dirname, 'jobs/misbehaving-job.js');
+
 /** Ticks until the job has reported `step` (its signal handler is installed by then). */
 async function progressed(h: Harness, jobId: string, step: number): Promise<void> {
   await tickUntil(h, () => (runsOf(h.db, jobId).at(-1)?.lastStep ?? 0) >= step);
@@ -115,16 +117,48 @@ describe('run control with real processes', () => {
     expect(runsOf(h.db, job.id)[0]!.exitKind).toBe('killed');
   });
 
-  it('records a job that exits non-zero on its own as failed', async () => {
+  it('records a job that exits non-zero on its own as failed, and does not say it resumes', async () => {
     const job = h.submit({ command: [process.execPath, PROTOCOL_JOB, '--steps', '100', '--step-ms', '10', '--fail-at', '5'] });
     await tickUntil(h, () => currentState(h.db, job.id) === 'failed');
     expect(runsOf(h.db, job.id)[0]).toMatchObject({ exitKind: 'failed', exitCode: 3 });
+    expect(transitionsOf(h.db, job.id).at(-1)!.reason).toBe('exited: run 1 failed (exit 3); no retries (--retries 0); it has no verified checkpoint');
+  });
+
+  it('retries a job whose crash recurs (--retries 1) once, after the backoff and from its last verified checkpoint, then fails it', async () => {
+    await h.close();
+    h = makeHarness(undefined, { retryBackoff: { firstMs: 300, maxMs: 1_000 } });
+    const job = h.submit({ retries: 1, command: [process.execPath, PROTOCOL_JOB, '--steps', '60', '--step-ms', '10', '--checkpoint-every', '10', '--fail-at', '45'] });
+    await tickUntil(h, () => currentState(h.db, job.id) === 'paused');
+    const [failed] = runsOf(h.db, job.id);
+    expect(failed).toMatchObject({ exitKind: 'failed', exitCode: 3, lastStep: 44, lostSteps: 4 });
+    expect(transitionsOf(h.db, job.id).at(-1)!.reason).toBe('exited: run 1 failed (exit 3), 4 steps lost; retry 1 of 1 in 300ms, from step 40');
+    await h.tick(); // within the backoff: nothing starts
+    expect(runsOf(h.db, job.id)).toHaveLength(1);
+    await sleep(350);
+    // --fail-at fails every run that reaches step 45: the retry fails too, and the job with it.
+    await tickUntil(h, () => currentState(h.db, job.id) === 'failed');
+    expect(startsOf(job).map((s) => s.step)).toEqual([0, 40]);
+    const runs = runsOf(h.db, job.id);
+    expect(runs.map((r) => [r.exitKind, r.startStep])).toEqual([['failed', 0], ['failed', 40]]);
+    expect(runs[1]!.startedAtMs - runs[0]!.endedAtMs!).toBeGreaterThanOrEqual(300);
+    expect(transitionsOf(h.db, job.id).at(-1)!.reason).toBe('exited: run 2 failed (exit 3); no retries left (1 of 1 used); its last verified checkpoint is step 40');
+  });
+
+  it('finishes a job whose one crash is retried (--retries 2)', async () => {
+    await h.close();
+    h = makeHarness(undefined, { retryBackoff: { firstMs: 100, maxMs: 1_000 } });
+    const job = h.submit({ retries: 2, command: [process.execPath, MISBEHAVING, '--steps', '60', '--step-ms', '5', '--fail-once-at', '30'] });
+    await tickUntil(h, () => currentState(h.db, job.id) === 'finished');
+    expect(runsOf(h.db, job.id).map((r) => [r.exitKind, r.lastStep])).toEqual([['failed', 29], ['finished', 60]]);
+    expect(startsOf(job).map((s) => s.step)).toEqual([0, 0]);
   });
 
   it('gives each run CUDA_VISIBLE_DEVICES from the GPUs free on the site', async () => {
-    const a = h.submit({ gpus: 1, command: [process.execPath, PROTOCOL_JOB, '--steps', '100000'] });
-    const b = h.submit({ gpus: 1, command: [process.execPath, PROTOCOL_JOB, '--steps', '100000'] });
-    const c = h.submit({ gpus: 1, command: [process.execPath, PROTOCOL_JOB, '--steps', '100000'] });
+    // Submitted a millisecond apart: jobs submitted in the same millisecond are taken in id order, and `job-10` sorts before `job-9`.
+    const t = Date.now();
+    const a = h.submit({ gpus: 1, submittedAtMs: t, command: [process.execPath, PROTOCOL_JOB, '--steps', '100000'] });
+    const b = h.submit({ gpus: 1, submittedAtMs: t + 1, command: [process.execPath, PROTOCOL_JOB, '--steps', '100000'] });
+    const c = h.submit({ gpus: 1, submittedAtMs: t + 2, command: [process.execPath, PROTOCOL_JOB, '--steps', '100000'] });
     await h.tick();
     expect([runsOf(h.db, a.id)[0]!.gpuIds, runsOf(h.db, b.id)[0]!.gpuIds]).toEqual(['0', '1']);
     expect(runsOf(h.db, c.id)).toHaveLength(0);

@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError } from '../../../src/core/errors';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { ManualClock } from '../../../src/core/clock';
+import { ConfigError, ProviderError } from '../../../src/core/errors';
+import { HttpClient } from '../../../forecasts/http/client';
+import { FakeProviderServer } from '../../helpers/fake-provider-server';
+import { waitFor } from '../../helpers/wait';
 import { backoffMs, parseRetryAfterMs } from '../../../forecasts/http/backoff';
 import { describeErrorBody } from '../../../forecasts/http/body';
 import { RequestBudget } from '../../../forecasts/http/budget';
@@ -73,4 +79,78 @@ describe('secrets', () => {
   it('redacts every secret from a text', () => {
     expect(redact('token abcd and abcd, pass wxyz', ['abcd', 'wxyz', undefined])).toBe('token *** and ***, pass ***');
   });
+});
+
+describe('aborting (the daemon stops)', () => {
+  let server: FakeProviderServer;
+  beforeEach(async () => { server = await FakeProviderServer.start(); });
+  afterEach(async () => { await server.stop(); });
+
+  const client = (signal: AbortSignal, sleep?: (ms: number) => Promise<void>): HttpClient =>
+    new HttpClient({ provider: 'uk', baseUrl: server.baseUrl, timeoutMs: 10_000, retries: 2, requestsPerHour: 100 }, { clock: new ManualClock(0), signal, random: () => 1, ...(sleep ? { sleep } : {}) });
+
+  it('ends a request in flight at once with a non-retryable ProviderError, and sends no retry', async () => {
+    server.route('/x', { hang: true });
+    const stop = new AbortController();
+    const t0 = Date.now();
+    const pending = client(stop.signal).getJson({ path: '/x' });
+    await waitFor('the request', () => server.requests.length === 1);
+    stop.abort();
+    const err = await pending.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect((err as ProviderError).message).toBe('uk: aborted: carbond is stopping (GET /x)');
+    expect((err as ProviderError).retryable).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('ends a retry wait at once, and sends nothing once aborted', async () => {
+    server.route('/x', { status: 503 });
+    const stop = new AbortController();
+    const waits: number[] = [];
+    const never = (ms: number): Promise<void> => { waits.push(ms); if (waits.length === 1) setTimeout(() => stop.abort(), 10); return new Promise(() => undefined); };
+    await expect(client(stop.signal, never).getJson({ path: '/x' })).rejects.toThrow('uk: aborted: carbond is stopping (GET /x)');
+    expect(waits).toHaveLength(1);
+    await expect(client(stop.signal).getJson({ path: '/x' })).rejects.toThrow(/aborted/);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('timeouts', () => {
+  let server: FakeProviderServer;
+  beforeEach(async () => { server = await FakeProviderServer.start(); });
+  afterEach(async () => { await server.stop(); });
+
+  it('times out a request that never answers even when the garbage collector runs meanwhile', async () => {
+    // Node's fetch can lose a timeout/abort signal it only follows weakly once a GC runs (nodejs/undici#4068).
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    server.route('/x', { hang: true });
+    const http = new HttpClient({ provider: 'uk', baseUrl: server.baseUrl, timeoutMs: 300, retries: 0, requestsPerHour: 100 }, { clock: new ManualClock(0), signal: new AbortController().signal });
+    const collect = setInterval(gc, 20);
+    const t0 = Date.now();
+    try {
+      await expect(http.getJson({ path: '/x' })).rejects.toThrow('uk: timed out after 300 ms (GET /x)');
+    } finally {
+      clearInterval(collect);
+    }
+    expect(Date.now() - t0).toBeLessThan(3_000);
+  }, 20_000);
+
+  it('aborts a request that never answers on stop even when the garbage collector runs meanwhile', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    server.route('/x', { hang: true });
+    const stop = new AbortController();
+    const http = new HttpClient({ provider: 'uk', baseUrl: server.baseUrl, timeoutMs: 60_000, retries: 0, requestsPerHour: 100 }, { clock: new ManualClock(0), signal: stop.signal });
+    const collect = setInterval(gc, 20);
+    setTimeout(() => stop.abort(), 300);
+    const t0 = Date.now();
+    try {
+      await expect(http.getJson({ path: '/x' })).rejects.toThrow('uk: aborted: carbond is stopping (GET /x)');
+    } finally {
+      clearInterval(collect);
+    }
+    expect(Date.now() - t0).toBeLessThan(3_000);
+  }, 20_000);
 });
