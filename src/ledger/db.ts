@@ -20,6 +20,9 @@ export interface OpenLedgerOptions {
   nowMs: number;
 }
 
+/** Largest WAL kept after a checkpoint, bytes (SQLite's `journal_size_limit`). 16 MiB. */
+export const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /** The ledger file inside a state directory. */
 export function ledgerPath(stateDir: string): string {
   return path.join(stateDir, 'ledger.sqlite');
@@ -40,6 +43,9 @@ export function openLedger(file: string, options: OpenLedgerOptions): Db {
   db.pragma('busy_timeout = 5000');
   if (!options.readonly) {
     if (file !== ':memory:') db.pragma('journal_mode = WAL');
+    // After each checkpoint the WAL shrinks back to at most this size, so that the WAL alone
+    // never fills the disk between the housekeeping truncations (a burst writes fast).
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     db.pragma('synchronous = NORMAL');
     migrate(db, options.migrations ?? allMigrations, options.nowMs);
   }

@@ -2,7 +2,8 @@
  * The control API's route table: `{ method, path, handler }`, where `path` may hold
  * `:params` (`/v1/jobs/:id/pause`). A handler gets the daemon context and the parsed
  * request and returns JSON-able data (status 200) or throws: a `CarbondError` with exit
- * code 2 → 400, `RouteNotFoundError` → 404, `StateError` → 409, anything else → 500.
+ * code 2 → 400, `PermissionError` → 403, `RouteNotFoundError` → 404, `StateError` → 409, no room
+ * on the state dir's disk (`E_DISK`) → 507, anything else → 500.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { CarbondError, ExitCode, InputError, PermissionError, StateError } from '../../core/errors';
@@ -93,6 +94,7 @@ export function queryCount(query: URLSearchParams, name: string, fallback: numbe
 export function httpStatusOf(err: unknown): number {
   if (err instanceof RouteNotFoundError) return 404;
   if (err instanceof PermissionError) return 403;
+  if (err instanceof CarbondError && err.code === 'E_DISK') return 507;
   if (err instanceof StateError) return 409;
   if (err instanceof CarbondError) return err.exitCode === ExitCode.Usage ? 400 : 500;
   return 500;

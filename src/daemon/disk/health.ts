@@ -8,8 +8,12 @@
  */
 import * as fs from 'node:fs';
 
-/** Below this many free bytes the state dir counts as full: a checkpoint or a ledger write may not fit. 64 MiB. */
+/**
+ * Below this many free bytes the state dir counts as full: a checkpoint or a ledger write may
+ * not fit. 64 MiB, or 5 % of a smaller filesystem (e.g. 0.4 MiB of an 8 MiB one).
+ */
 export const LOW_DISK_BYTES = 64 * 1024 * 1024;
+const LOW_DISK_SHARE = 0.05;
 
 export interface DiskHealth {
   /** The directory probed (the state dir). */
@@ -27,7 +31,7 @@ function mib(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MiB`;
 }
 
-/** Probes `dir`'s filesystem now (two system calls; cheap enough for every tick). */
+/** Probes `dir`'s filesystem now (two system calls; cheap enough for every start and run end). */
 export function probeDisk(dir: string, lowBytes = LOW_DISK_BYTES): DiskHealth {
   let freeBytes: number | null = null;
   let totalBytes: number | null = null;
@@ -44,8 +48,9 @@ export function probeDisk(dir: string, lowBytes = LOW_DISK_BYTES): DiskHealth {
   } catch (err) {
     readOnly = (err as NodeJS.ErrnoException).code === 'EROFS';
   }
+  const low = totalBytes === null ? lowBytes : Math.min(lowBytes, totalBytes * LOW_DISK_SHARE);
   const problem = readOnly ? `the state dir ${dir} is on a read-only filesystem`
-    : freeBytes !== null && freeBytes < lowBytes ? `the state dir ${dir} is nearly full: ${mib(freeBytes)} free (below ${mib(lowBytes)})`
+    : freeBytes !== null && freeBytes < low ? `the state dir ${dir} is nearly full: ${mib(freeBytes)} free (below ${mib(low)})`
       : null;
   return { path: dir, freeBytes, totalBytes, readOnly, problem };
 }

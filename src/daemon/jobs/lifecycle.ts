@@ -18,6 +18,7 @@ import { drainEvents, finishRun, recordAck, settleLostSteps, type RunEndContext 
 import { reconcile, type ReconcileReport } from './reconcile';
 import { retainCheckpoints } from './retention';
 import { retryDueAtMs } from './retry';
+import { probeDisk } from '../disk/health';
 import type { JobLifecycleDeps, SiteModel } from './types';
 
 export const DEFAULT_SLOT_MS = 300_000;
@@ -119,6 +120,11 @@ export class JobLifecycle {
     if (!site) throw new ExecutorError(`job ${job.id}: site ${siteName} is not configured`, job.id);
     if (openRunOf(this.deps.db, job.id)) return; // never two runs of one job
     if (this.waitingToRetry(job, nowMs)) return;
+    const disk = this.diskProblem();
+    if (disk) {
+      this.logger.warn('not starting: no room to work', { jobId: job.id, problem: disk });
+      return;
+    }
     const gpuIds = this.allocateGpus(site, job.gpus);
     if (gpuIds === undefined) {
       this.logger.info('waiting for GPUs', { jobId: job.id, site: site.name, gpus: job.gpus });
@@ -216,8 +222,18 @@ export class JobLifecycle {
     this.pausing.set(job.id, done);
   }
 
+  /**
+   * Why the state dir's disk cannot take work now (full or read-only; ../disk/health), or
+   * undefined. Probed when it matters: before a start and when a run ends.
+   */
+  private diskProblem(): string | undefined {
+    return this.deps.stateDir === undefined ? undefined : probeDisk(this.deps.stateDir).problem ?? undefined;
+  }
+
   private async finish(job: JobRecord, runId: number, exit: RunExit, ctx: RunEndContext, nowMs: number): Promise<void> {
-    finishRun(this.deps.db, this.logger, job, runId, exit, this.deps.retryBackoff ? { ...ctx, retryBackoff: this.deps.retryBackoff } : ctx, nowMs);
+    const disk = exit.code === 0 ? undefined : this.diskProblem();
+    const withDisk = disk ? { ...ctx, diskProblem: disk } : ctx;
+    finishRun(this.deps.db, this.logger, job, runId, exit, this.deps.retryBackoff ? { ...withDisk, retryBackoff: this.deps.retryBackoff } : withDisk, nowMs);
     this.handles.delete(runId);
     this.offsets.delete(runId);
   }

@@ -54,6 +54,12 @@ export interface RunEndContext {
   reason: string;
   /** The retry backoff in force (default `DEFAULT_RETRY_BACKOFF`), for the reason's "retry 1 of 2 in 1m". */
   retryBackoff?: RetryBackoff;
+  /**
+   * The state dir's disk was full or read-only when the run ended (../disk/health): a run that
+   * failed or was lost then is the disk's doing, so its job is paused, not failed, and
+   * resumes from its last verified checkpoint once there is room.
+   */
+  diskProblem?: string;
 }
 
 /**
@@ -76,10 +82,12 @@ export function finishRun(db: Db, logger: Logger, job: JobRecord, runId: number,
   const lostSteps = kind === 'finished' ? 0 : Math.max(0, lastStep - (resumeFrom?.step ?? 0));
   const ended = db.transaction((): boolean => {
     if (!endRun(db, runId, { endedAtMs: nowMs, exitKind: kind, exitCode: exit.code, exitSignal: exit.signal, lostSteps })) return false;
-    const retry = kind === 'failed' && ctx.nextState === undefined ? retryOf(db, fresh, ctx.retryBackoff) : undefined;
-    const next = ctx.nextState ?? (retry?.left ? 'paused' : NEXT_STATE[kind]);
+    const byDisk = ctx.diskProblem !== undefined && ctx.nextState === undefined && (kind === 'failed' || kind === 'lost');
+    const retry = kind === 'failed' && ctx.nextState === undefined && !byDisk ? retryOf(db, fresh, ctx.retryBackoff) : undefined;
+    const next = ctx.nextState ?? (byDisk || retry?.left ? 'paused' : NEXT_STATE[kind]);
     const state = currentState(db, job.id);
-    const why = `${ctx.reason}: run ${runId} ${kind}${exit.code !== null ? ` (exit ${exit.code})` : ''}${exit.signal ? ` (${exit.signal})` : ''}${whatNext(next, lostSteps, resumeFrom?.step ?? null, retry)}`;
+    const disk = byDisk ? ` while ${ctx.diskProblem}; waits for room, then resumes from step ${resumeFrom?.step ?? 0}` : '';
+    const why = `${ctx.reason}: run ${runId} ${kind}${exit.code !== null ? ` (exit ${exit.code})` : ''}${exit.signal ? ` (${exit.signal})` : ''}${disk || whatNext(next, lostSteps, resumeFrom?.step ?? null, retry)}`;
     // A run that ends while its job is not live (queued/paused: the daemon died between opening
     // the run and recording the start) leaves the job where it is.
     if (state !== next && canTransition(state, next)) appendTransition(db, job.id, next, nowMs, why);

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError, PermissionError, StateError } from '../../core/errors';
+import { CarbondError, ExitCode, InputError, PermissionError, StateError } from '../../core/errors';
 import { currentState, insertJob, setManualOverride, type JobRecord } from '../../ledger/jobs';
 import { openRunOf, runsOf } from '../../ledger/runs';
 import { checkJobSpec, compileJob, type JobSpec } from '../../jobs/spec';
@@ -18,6 +18,7 @@ import { isRoot, ownUid, userById } from '../../os/users';
 import type { DaemonContext } from '../context';
 import { queryCount, RouteNotFoundError, type Caller, type Route, type RouteRequest } from '../api/routes';
 import { ensureUserArea, userAreaOf } from '../state-files';
+import { probeDisk } from '../disk/health';
 import { findJob, jobDetail, jobSummaries } from './views';
 import type { JobLifecycle } from './lifecycle';
 
@@ -73,6 +74,8 @@ function submit(ctx: DaemonContext, req: RouteRequest): unknown {
     if (Object.prototype.hasOwnProperty.call(spec, field)) issues.add(field, 'is set by carbond from the identity the kernel gives for your connection; remove it');
   }
   issues.throwIfAny((list) => new InputError(list, 'job'));
+  const disk = probeDisk(config.stateDir).problem;
+  if (disk) throw new CarbondError('E_DISK', `cannot take a job now: ${disk} (nothing was recorded; submit again once there is room)`, ExitCode.Executor);
   const area = isRoot() || who.uid === ownUid() ? ensureUserArea(config.stateDir, who.uid, who.gid) : userAreaOf(config.stateDir, who.uid);
   const job = compileJob(spec, specCtx, { id, owner: who.name, uid: who.uid, gid: who.gid, checkpointDir: path.join(area, 'checkpoints', id) });
   insertJob(ctx.db, job);
