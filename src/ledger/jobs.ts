@@ -157,3 +157,9 @@ export function transitionsOf(db: Db, jobId: string): TransitionRecord[] {
   }>;
   return rows.map((r) => ({ id: r.id, jobId: r.job_id, atMs: r.at, from: r.from_state, to: r.to_state, reason: r.reason }));
 }
+
+/** Ids of the jobs whose owner set a manual override (pause or resume): one query a tick. */
+export function jobsWithManualOverride(db: Db): Set<string> {
+  const rows = db.prepare('SELECT id FROM jobs WHERE manual_override IS NOT NULL').all() as Array<{ id: string }>;
+  return new Set(rows.map((r) => r.id));
+}

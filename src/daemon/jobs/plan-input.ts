@@ -3,11 +3,12 @@
  * `PlanInput`. Terminal jobs are left out; `pausing` counts as running (it holds its site).
  * A running job carries what the planner's run protection and pause choice need: when its
  * run started, its first progress event, and its work since the newest verified checkpoint.
+ * Rows are read for all jobs at once (`planJobRows`), not one query per job and table.
  */
-import { lastVerifiedCheckpoint } from '../../ledger/checkpoints';
 import type { Db } from '../../ledger/db';
 import { currentStates, listJobs, type JobRecord } from '../../ledger/jobs';
-import { lastStepOfJob, openRunOf, progressOfJob, runsOf, type ProgressRecord, type RunRecord } from '../../ledger/runs';
+import { planJobRows, type PlanJobRows, type PlanRunRow } from '../../ledger/plans';
+import { currentStepOfJob } from '../../ledger/runs';
 import { msPerStepObserved, remainingWorkMs } from '../../jobs/remaining';
 import { isTerminal, type JobState } from '../../jobs/states';
 import type { JobPhase, PlanInput, PlanJob, PolicyName } from '../../../scheduler/types';
@@ -32,41 +33,41 @@ export interface PlanInputOptions {
  * since the newest verified checkpoint it wrote (since its start when it wrote none).
  * @example started 10:00, checkpoint verified at 10:20, now 10:27 → unsavedWorkMs 7 min
  */
-function runFieldsOf(db: Db, run: RunRecord, progress: readonly ProgressRecord[], nowMs: number): Pick<PlanJob, 'runStartedAtMs' | 'firstProgressAtMs' | 'unsavedWorkMs'> {
-  const first = progress.find((p) => p.runId === run.id);
-  const ckpt = lastVerifiedCheckpoint(db, run.jobId);
+function runFieldsOf(rows: PlanJobRows, run: PlanRunRow, nowMs: number): Pick<PlanJob, 'runStartedAtMs' | 'firstProgressAtMs' | 'unsavedWorkMs'> {
+  const first = rows.progressEnds.find((p) => p.runId === run.id);
+  const ckpt = rows.lastVerified;
   const savedAtMs = ckpt && ckpt.runId === run.id ? Math.max(run.startedAtMs, ckpt.createdAtMs) : run.startedAtMs;
   return { runStartedAtMs: run.startedAtMs, ...(first ? { firstProgressAtMs: first.atMs } : {}), unsavedWorkMs: Math.max(0, nowMs - savedAtMs) };
 }
 
-/** One unfinished job as the planner sees it at `nowMs`. */
-export function planJobOf(db: Db, job: JobRecord, state: JobState, sites: readonly SiteModel[], nowMs: number): PlanJob {
-  const open = openRunOf(db, job.id);
-  const runs = open ? [open] : runsOf(db, job.id);
-  const currentSite = open?.site ?? runs[runs.length - 1]?.site;
+/** One unfinished job as the planner sees it at `nowMs`, from its ledger rows (`planJobRows`) and its current step. */
+export function planJobOf(rows: PlanJobRows, job: JobRecord, state: JobState, sites: readonly SiteModel[], nowMs: number, doneSteps: number): PlanJob {
+  const open = rows.runs.filter((r) => r.endedAtMs === null).pop();
+  const currentSite = open?.site ?? rows.runs[rows.runs.length - 1]?.site;
   const site = sites.find((s) => s.name === (currentSite ?? job.homeSite)) ?? sites.find((s) => job.sites.includes(s.name));
-  const progress = progressOfJob(db, job.id);
-  const msPerStep = msPerStepObserved(progress);
+  const msPerStep = msPerStepObserved(rows.progressEnds);
   const planJob: PlanJob = {
     id: job.id, phase: PHASE[state]!, submittedAtMs: job.submittedAtMs, deadlineMs: job.deadlineMs,
-    remainingWorkMs: remainingWorkMs({ estimateMs: job.estimateMs, totalSteps: job.totalSteps, doneSteps: lastStepOfJob(db, job.id), ...(msPerStep === undefined ? {} : { msPerStep }) }),
+    remainingWorkMs: remainingWorkMs({ estimateMs: job.estimateMs, totalSteps: job.totalSteps, doneSteps, ...(msPerStep === undefined ? {} : { msPerStep }) }),
     powerW: job.powerW ?? site?.jobPowerW(job.gpus) ?? 0, gpus: job.gpus, sites: job.sites, homeSite: job.homeSite,
     pauseOverheadMs: job.pauseOverheadMs,
   };
   if (currentSite !== undefined) planJob.currentSite = currentSite;
   if (job.manualOverride) planJob.manualOverride = job.manualOverride;
   if (job.mode === 'suspend' && site) planJob.pausedPowerW = site.suspendedPowerW(job.gpus);
-  return open && planJob.phase === 'running' ? { ...planJob, ...runFieldsOf(db, open, progress, nowMs) } : planJob;
+  return open && planJob.phase === 'running' ? { ...planJob, ...runFieldsOf(rows, open, nowMs) } : planJob;
 }
 
 export function buildPlanInput(db: Db, o: PlanInputOptions): PlanInput {
   const states = currentStates(db);
-  const jobs: PlanJob[] = [];
-  for (const job of listJobs(db)) {
-    const state = states.get(job.id);
-    if (!state || isTerminal(state)) continue;
-    jobs.push(planJobOf(db, job, state, o.sites, o.nowMs));
-  }
+  const unfinished = listJobs(db).filter((job) => { const state = states.get(job.id); return state !== undefined && !isTerminal(state); });
+  const rows = planJobRows(db, unfinished.map((job) => job.id));
+  const jobs = unfinished.map((job) => {
+    const mine = rows.get(job.id)!;
+    // A job that never ran and has no checkpoint is at step 0 (the burst's queued jobs: no query each).
+    const doneSteps = mine.runs.length === 0 && mine.lastVerified === undefined ? 0 : currentStepOfJob(db, job.id);
+    return planJobOf(mine, job, states.get(job.id)!, o.sites, o.nowMs, doneSteps);
+  });
   const input: PlanInput = {
     nowMs: o.nowMs, slotMs: o.slotMs, safetyMarginMs: o.safetyMarginMs, policy: o.policy,
     sites: o.sites.map((s) => (s.maxJobs === undefined ? { name: s.name, zone: s.zone, gpus: s.gpus } : { name: s.name, zone: s.zone, gpus: s.gpus, maxJobs: s.maxJobs })),

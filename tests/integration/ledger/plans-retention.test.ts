@@ -5,6 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { nullLogger } from '../../../src/core/logger';
+import type { DaemonContext } from '../../../src/daemon/context';
+import { walCheckpointStep } from '../../../src/daemon/housekeeping';
 import { checkpointWal, openLedger, type Db } from '../../../src/ledger/db';
 import { insertJob } from '../../../src/ledger/jobs';
 import { decisionsOf, pruneSupersededPlans, recordPlan, SUPERSEDED_PLAN_JSON, type PlanRow, type PrunedUpTo } from '../../../src/ledger/plans';
@@ -90,6 +93,22 @@ describe('plans and decisions in the ledger', () => {
     // Nothing new: nothing to do; every decision still has its plan (foreign keys are on).
     expect(pruneSupersededPlans(db, pruned.upTo).deleted).toBe(0);
     expect(count('decisions')).toBe(6);
+  });
+
+  it('is pruned by the daemon\'s housekeeping step with the WAL checkpoint, every N ticks', async () => {
+    addJobs(1);
+    const step = walCheckpointStep({ db, logger: nullLogger } as unknown as DaemonContext, 3);
+    const plans = (): number[] => db.prepare('SELECT created_at FROM plans ORDER BY id').pluck().all() as number[];
+    for (let tick = 0; tick < 5; tick++) {
+      recordPlan(db, planAt(tick, new Map([['j0', SCRIPT[tick]!]])));
+      await step.run(T0 + tick * MIN);
+    }
+    // Pruned at the third tick (plans 1 and 2 have the decisions start and keep; 3 is the newest then); 4 and 5 wait for the sixth.
+    expect(plans()).toEqual([T0, T0 + MIN, T0 + 2 * MIN, T0 + 3 * MIN, T0 + 4 * MIN]);
+    recordPlan(db, planAt(5, new Map([['j0', SCRIPT[5]!]])));
+    await step.run(T0 + 5 * MIN);
+    expect(plans()).toEqual([T0, T0 + MIN, T0 + 5 * MIN]);
+    expect(fs.statSync(path.join(dir, 'ledger.sqlite-wal')).size).toBe(0);
   });
 
   it('prunes a ledger written before retention in bounded steps, dropping the old bodies', () => {
