@@ -28,6 +28,7 @@ import { SimulatedExecutor } from '../src/executors/simulated';
 import { insertJob, type JobRecord } from '../src/ledger/jobs';
 import { FixedWattsMeter } from '../src/meters/fixed';
 import { meterTickStep } from '../src/meters/extension';
+import { auditLedger, finishedJobCount } from '../src/ledger/audit';
 
 const MIN = 60_000;
 const T0 = Date.parse('2030-03-04T00:00:00Z');
@@ -201,27 +202,19 @@ async function settle(handle: DaemonHandle, world: BurstWorld): Promise<void> {
 }
 
 function finishedCount(ctx: DaemonContext): number {
-  return ctx.db.prepare(`SELECT COUNT(*) FROM transitions WHERE to_state = 'finished'`).pluck().get() as number;
+  return finishedJobCount(ctx.db);
 }
 
 interface LedgerCounts { pauses: number; maxPauses: number; pausedEarly: number; misses: number; finished: number; plans: number; decisions: number }
 
 function countLedger(ctx: DaemonContext, nowMs: number): LedgerCounts {
-  const db = ctx.db;
-  const pausesByJob = db.prepare(`SELECT job_id, COUNT(*) AS n FROM transitions WHERE to_state IN ('pausing', 'suspended') AND reason NOT LIKE 'daemon stopping%' GROUP BY job_id`).all() as Array<{ job_id: string; n: number }>;
-  // A run paused before its first progress event: the pause request (the `pausing` transition
-  // inside the run) came before any progress of that run was recorded.
-  const pausedEarly = (db.prepare(`SELECT COUNT(*) AS n FROM runs r
-    JOIN transitions t ON t.job_id = r.job_id AND t.to_state = 'pausing' AND t.at >= r.started_at AND (r.ended_at IS NULL OR t.at <= r.ended_at)
-    WHERE NOT EXISTS (SELECT 1 FROM progress p WHERE p.run_id = r.id AND p.at <= t.at)`).get() as { n: number }).n;
-  const finished = db.prepare(`SELECT job_id, at FROM transitions WHERE to_state = 'finished'`).all() as Array<{ job_id: string; at: number }>;
-  const deadlines = new Map((db.prepare('SELECT id, deadline_at FROM jobs').all() as Array<{ id: string; deadline_at: number }>).map((r) => [r.id, r.deadline_at]));
-  const count = (table: string): number => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const a = auditLedger(ctx.db);
+  const finishedIds = new Set(a.finished.map((f) => f.jobId));
   return {
-    pauses: pausesByJob.reduce((a, r) => a + r.n, 0), maxPauses: pausesByJob.reduce((a, r) => Math.max(a, r.n), 0), pausedEarly,
-    misses: finished.filter((f) => f.at > deadlines.get(f.job_id)!).length + [...deadlines].filter(([id, d]) => d < nowMs && !finished.some((f) => f.job_id === id)).length,
-    finished: finished.length,
-    plans: count('plans'), decisions: count('decisions'),
+    pauses: a.pausesByJob.reduce((n, r) => n + r.n, 0), maxPauses: a.pausesByJob.reduce((n, r) => Math.max(n, r.n), 0), pausedEarly: a.pausedBeforeProgress,
+    misses: a.finished.filter((f) => f.atMs > a.deadlines.get(f.jobId)!).length + [...a.deadlines].filter(([id, d]) => d < nowMs && !finishedIds.has(id)).length,
+    finished: a.finished.length,
+    plans: a.plans, decisions: a.decisions,
   };
 }
 

@@ -131,13 +131,6 @@ export function currentStepOfJob(db: Db, jobId: string): number {
   return ckpt.s ?? 0;
 }
 
-/**
- * The job's current step (`currentStepOfJob`). Kept under its old name for the planner input
- * (`src/daemon/jobs/plan-input.ts`), which read the highest step ever reported.
- * @deprecated use `currentStepOfJob`.
- */
-export const lastStepOfJob = currentStepOfJob;
-
 /** Corrects a closed run's lost steps once the checkpoint its job really resumes from is known. */
 export function setLostSteps(db: Db, runId: number, lostSteps: number): void {
   db.prepare('UPDATE runs SET lost_steps = ? WHERE id = ? AND ended_at IS NOT NULL').run(lostSteps, runId);

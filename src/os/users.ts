@@ -2,7 +2,6 @@
  * Who a uid is, from the user database (never from a client): its name, primary group and
  * supplementary groups, as `initgroups(3)` gives them (DESIGN §7, ADR 0012).
  */
-import * as os from 'node:os';
 import { native, type PasswdEntry } from './native';
 
 export type { PasswdEntry } from './native';
@@ -20,13 +19,4 @@ export function ownUid(): number {
 /** True when carbond runs as root, and so runs each job as its owner. */
 export function isRoot(): boolean {
   return ownUid() === 0;
-}
-
-/** A name for `uid` for messages: the login name, else `uid N`. */
-export function nameOfUid(uid: number): string {
-  try {
-    return userById(uid)?.name ?? `uid ${uid}`;
-  } catch {
-    return uid === ownUid() ? os.userInfo().username : `uid ${uid}`;
-  }
 }

@@ -54,9 +54,3 @@ export function probeDisk(dir: string, lowBytes = LOW_DISK_BYTES): DiskHealth {
       : null;
   return { path: dir, freeBytes, totalBytes, readOnly, problem };
 }
-
-/** True when an error is the disk's doing (full, quota, read-only), not the job's or carbond's. */
-export function isDiskError(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS';
-}

@@ -1,5 +1,5 @@
 /** The state dir's disk, probed on a real small filesystem: full, read-only, and room again. */
-import { isDiskError, probeDisk } from '../../../src/daemon/disk/health';
+import { probeDisk } from '../../../src/daemon/disk/health';
 import { openLedger, WAL_SIZE_LIMIT_BYTES } from '../../../src/ledger/db';
 import { makeTempDir, removeDir } from '../../helpers/state-dir';
 import { canMountTmpfs, mountSmallFs, type SmallFs } from '../../helpers/small-fs';
@@ -24,10 +24,6 @@ describeMounting('the state dir\'s disk health', () => {
     expect(probeDisk(small.dir, 1024 * 1024)).toMatchObject({ readOnly: true, problem: expect.stringMatching(/read-only filesystem/) });
     small.readOnly(false);
     expect(probeDisk(small.dir, 1024 * 1024)).toMatchObject({ readOnly: false, problem: null });
-  });
-
-  it.each([['ENOSPC', true], ['EDQUOT', true], ['EROFS', true], ['EACCES', false], ['ENOENT', false]])('counts %s as the disk\'s doing: %s', (code, yes) => {
-    expect(isDiskError(Object.assign(new Error(code), { code }))).toBe(yes);
   });
 });
 

@@ -11,7 +11,7 @@ import { SimulatedExecutor } from '../../../src/executors/simulated';
 import { openLedger, type Db } from '../../../src/ledger/db';
 import { checkpointsOf, recordCheckpoint } from '../../../src/ledger/checkpoints';
 import { appendTransition, currentState, insertJob } from '../../../src/ledger/jobs';
-import { currentStepOfJob, endRun, insertRun, lastStepOfJob, recordProgress, runsOf } from '../../../src/ledger/runs';
+import { currentStepOfJob, endRun, insertRun, recordProgress, runsOf } from '../../../src/ledger/runs';
 import { JobLifecycle } from '../../../src/daemon/jobs/lifecycle';
 import { runEverything } from '../../../src/daemon/jobs/default-plan';
 import { jobDetail, jobSummaries } from '../../../src/daemon/jobs/views';
@@ -38,7 +38,7 @@ describe('a job\'s current step (ledger)', () => {
     expect(currentStepOfJob(db, job.id)).toBe(88);
     endRun(db, r1.id, { endedAtMs: T0 + 3, exitKind: 'killed', exitCode: null, exitSignal: 'SIGKILL', lostSteps: 48 });
     expect(currentStepOfJob(db, job.id)).toBe(40);
-    expect(lastStepOfJob(db, job.id)).toBe(40); // what the planner input reads
+    expect(currentStepOfJob(db, job.id)).toBe(40); // what the planner input reads
     const r2 = insertRun(db, { jobId: job.id, site: 'local', startedAtMs: T0 + 4, gpuIds: '', resumedFrom: c40.id, startStep: 40 });
     expect(currentStepOfJob(db, job.id)).toBe(40);
     recordProgress(db, r2.id, T0 + 5, 60, 681);
