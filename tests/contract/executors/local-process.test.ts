@@ -1,3 +1,4 @@
+import { Groups } from '../../helpers/groups';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,12 +14,12 @@ const FIXTURE = path.resolve(__dirname, '../../fixtures/jobs/protocol-job.js');
 executorContract('local process', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond-local-'));
   const made: RunExecutor[] = [];
-  const pids: number[] = [];
+  const pids = new Groups();
   return {
     make: () => {
       const ex = new LocalProcessExecutor({ stateDir: dir, clock: systemClock, verifyCheckpoint: storeVerifier(systemClock) });
       const start = ex.start.bind(ex);
-      ex.start = async (...a) => { const h = await start(...a); pids.push(h.pid!); return h; };
+      ex.start = async (...a) => { const h = await start(...a); pids.add(h.pid!, h.pidStartTicks); return h; };
       made.push(ex);
       return ex;
     },
@@ -29,7 +30,7 @@ executorContract('local process', () => {
     },
     letTimePass: (ms) => new Promise((r) => setTimeout(r, ms)),
     cleanup: async () => {
-      for (const pid of pids) { try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ } }
+      pids.killAll();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

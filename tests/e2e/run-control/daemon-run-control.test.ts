@@ -4,6 +4,7 @@
  * started twice), stop it gracefully (the job checkpoints and pauses, then resumes from
  * its checkpoint), bad input exits 2 and records nothing, and only the owner or root acts.
  */
+import { Groups } from '../../helpers/groups';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exitWithin, isolatedEnv, killAll, runCli, spawnCarbond, type SpawnedCarbond } from '../../helpers/processes';
@@ -30,7 +31,7 @@ describe('run control through the daemon (built binary, real jobs)', () => {
   let dir: string;
   let state: string;
   let env: NodeJS.ProcessEnv;
-  const pids: number[] = [];
+  const pids = new Groups();
   beforeEach(() => {
     dir = makeTempDir('cd-rc-');
     state = path.join(dir, 'state');
@@ -38,7 +39,7 @@ describe('run control through the daemon (built binary, real jobs)', () => {
   });
   afterEach(async () => {
     await killAll();
-    for (const pid of pids.splice(0)) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+    pids.killAll();
     removeDir(dir);
   });
 
@@ -47,7 +48,7 @@ describe('run control through the daemon (built binary, real jobs)', () => {
     const r = await cli('show', id, '--json');
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout) as Detail;
-    for (const run of d.runs) if (run.pid && !pids.includes(run.pid)) pids.push(run.pid);
+    for (const run of d.runs) if (run.pid && run.exitKind === null) pids.add(run.pid);
     return d;
   }
   async function daemon(): Promise<SpawnedCarbond> {

@@ -6,6 +6,7 @@
  * the honest path must work: alice's protocol job runs as alice with her groups, is paused
  * by her, checkpoints, resumes and finishes. Needs root; skipped elsewhere, never under CI.
  */
+import { Groups } from '../../helpers/groups';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canManageUsers, createTestUsers, makeRepoReachable, runAs, type TestUser } from '../../helpers/linux-users';
@@ -41,7 +42,7 @@ describeAsRoot('a root daemon on a shared box, attacked by real users', () => {
   let state: string;
   let socket: string;
   let daemon: SpawnedCarbond;
-  const pids: number[] = [];
+  const pids = new Groups();
   const alice = (): TestUser => made.users.alice;
   const bob = (): TestUser => made.users.bob;
   const eve = (): TestUser => made.users.eve;
@@ -66,7 +67,7 @@ describeAsRoot('a root daemon on a shared box, attacked by real users', () => {
     daemon.process.kill('SIGTERM');
     await exitWithin(daemon, 30_000).catch(() => undefined);
     await killAll();
-    for (const pid of pids) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+    pids.killAll();
     made?.cleanup();
     reach?.restore();
     removeDir(dir);
@@ -84,7 +85,7 @@ describeAsRoot('a root daemon on a shared box, attacked by real users', () => {
     const r = await cli(user, ['show', id, '--json']);
     expect(r).toMatchObject({ code: 0 });
     const d = JSON.parse(r.stdout) as Detail;
-    for (const run of d.runs) if (run.pid && !pids.includes(run.pid)) pids.push(run.pid);
+    for (const run of d.runs) if (run.pid && run.exitKind === null) pids.add(run.pid);
     return d;
   }
   const deadline = (): string => new Date(Date.now() + 24 * 3_600_000).toISOString();

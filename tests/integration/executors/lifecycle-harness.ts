@@ -1,4 +1,5 @@
 /** A real ledger + real local executor + JobLifecycle with a plan the test controls. */
+import { groupOf, killGroup } from '../../helpers/groups';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,8 +55,8 @@ export function makeHarness(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond
     },
     tick: async () => { await lifecycle.tick(systemClock.now()); },
     close: async () => {
-      for (const run of db.prepare('SELECT pid FROM runs WHERE pid IS NOT NULL').all() as Array<{ pid: number }>) {
-        try { process.kill(-run.pid, 'SIGKILL'); } catch { /* gone */ }
+      for (const run of db.prepare('SELECT pid, pid_start_ticks AS startTicks FROM runs WHERE pid IS NOT NULL').all() as Array<{ pid: number; startTicks: string | null }>) {
+        killGroup(groupOf(run.pid, run.startTicks));
       }
       await lifecycle.idle();
       closeLedger(db);

@@ -9,6 +9,7 @@
  * opening a FIFO (a builtin redirection: no child process yet), and only starts its command
  * once the test writes to the FIFO.
  */
+import { Groups } from '../../helpers/groups';
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,16 +24,16 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe('a pause requested before the wrapper has started its command', () => {
   let dir: string;
-  const pids: number[] = [];
+  const pids = new Groups();
   beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond-pause-start-')); });
   afterEach(() => {
-    for (const pid of pids.splice(0)) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+    pids.killAll();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('lists a process\'s children and tells an exec\'d child by its argv', async () => {
     const sh = spawn('/bin/sh', ['-c', '/bin/sleep 30; :'], { detached: true, stdio: 'ignore' });
-    pids.push(sh.pid!);
+    pids.add(sh.pid!);
     let kids: number[] = [];
     for (let i = 0; i < 200 && kids.length === 0; i++) { await sleep(5); kids = childrenOf(sh.pid!); }
     expect(kids).toHaveLength(1);
@@ -47,7 +48,7 @@ describe('a pause requested before the wrapper has started its command', () => {
     execFileSync('mkfifo', [fifo]);
     const script = `trap ':' TERM; read -r x < "${fifo}"; /bin/sleep 600`;
     const sh = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
-    pids.push(sh.pid!);
+    pids.add(sh.pid!);
     await sleep(200); // the shell has set its trap and blocks opening the FIFO
     expect(childrenOf(sh.pid!)).toEqual([]);
     const ex = new LocalProcessExecutor({ stateDir: dir, clock: systemClock, verifyCheckpoint: storeVerifier(systemClock), adoptedPollMs: 10 });
