@@ -2,7 +2,9 @@
  * `npm run bench:report`: a month of ledger rows for 100 jobs (energy samples every
  * minute, intensity every 30 min measured plus two forecast issues per interval, runs
  * with pauses, transitions and decisions) → the report, timed per stage. Target: the
- * report (load + build) in ≤ 2 s. Writes a temporary SQLite ledger; needs nothing else.
+ * report (load + build) in ≤ 2 s. Writes a temporary SQLite ledger through the ledger's own
+ * functions (the SQL stays in src/ledger, and `appendTransition` checks every transition);
+ * needs nothing else.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,7 +12,12 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ledgerPath, openLedger, type Db } from '../src/ledger/db';
 import { insertEnergySamples, type EnergySampleRow } from '../src/ledger/energy';
+import { insertIntensityPoints } from '../src/ledger/intensity';
+import { appendTransition, insertJob, type JobRecord } from '../src/ledger/jobs';
+import { recordPlan } from '../src/ledger/plans';
 import { loadReportRows } from '../src/ledger/report-rows';
+import { endRun, insertRun, recordProgress } from '../src/ledger/runs';
+import type { IntensityPoint } from '../forecasts/types';
 import { buildReport } from '../src/reports/build';
 import { renderReport, REPORT_FORMATS } from '../src/reports/render';
 import { seededUniform } from '../src/core/rng';
@@ -26,45 +33,53 @@ const ZONES: Record<string, string> = { box1: 'GB', box2: 'FR', box3: 'DE' };
 
 
 function writeIntensity(db: Db): number {
-  const stmt = db.prepare(`INSERT INTO intensity_points (zone, start, duration_ms, g_per_kwh, kind, issued_at, provider, signal, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'average', ?)`);
-  let n = 0;
+  const points: IntensityPoint[] = [];
+  const point = (zone: string, startMs: number, gPerKWh: number, kind: 'measured' | 'forecast', issuedAtMs: number): IntensityPoint =>
+    ({ zone, startMs, durationMs: 30 * MIN, gPerKWh, kind, issuedAtMs, provider: 'uk', signal: 'average' });
   for (const [zone, base] of [['GB', 210], ['FR', 50], ['DE', 380]] as const) {
     for (let t = START - DAY; t < START + (DAYS + 3) * DAY; t += 30 * MIN) {
       const g = base * (1 + 0.45 * Math.sin(((t - START) / DAY) * 2 * Math.PI));
-      stmt.run(zone, t, 30 * MIN, g, 'measured', t + 30 * MIN, 'uk', t + 30 * MIN);
-      stmt.run(zone, t, 30 * MIN, g * 1.08, 'forecast', t - 12 * HOUR, 'uk', t - 12 * HOUR);
-      stmt.run(zone, t, 30 * MIN, g * 1.03, 'forecast', t - 2 * HOUR, 'uk', t - 2 * HOUR);
-      n += 3;
+      points.push(point(zone, t, g, 'measured', t + 30 * MIN), point(zone, t, g * 1.08, 'forecast', t - 12 * HOUR), point(zone, t, g * 1.03, 'forecast', t - 2 * HOUR));
     }
   }
-  return n;
+  return insertIntensityPoints(db, points, START);
 }
 
+function jobOf(i: number, submittedAtMs: number, site: string): JobRecord {
+  return {
+    id: `job-${String(i).padStart(3, '0')}`, name: `train-${i}`, owner: `user${i % 7}`, uid: null, gid: null, command: ['python', 'train.py'], useShell: false,
+    cwd: '/srv', env: {}, submittedAtMs, deadlineMs: submittedAtMs + 3 * DAY, estimateMs: DAY, totalSteps: null, powerW: null, gpus: 4,
+    sites: ['box1', 'box2', 'box3'], homeSite: site, mode: 'checkpoint', pauseSignal: 'SIGTERM', checkpointTimeoutMs: 120_000, pauseOverheadMs: 300_000,
+    tags: { project: `p${i % 5}` }, manualOverride: null, checkpointDir: '/srv/ck',
+  };
+}
+
+/** One job through the ledger's own functions: submitted, then 1–4 runs, paused between them, the last one finished. */
 function writeJob(db: Db, i: number, rand: () => number): EnergySampleRow[] {
-  const id = `job-${String(i).padStart(3, '0')}`;
   const site = Object.keys(ZONES)[i % 3] as string;
-  const submitted = START + Math.floor(rand() * (DAYS - 3) * DAY);
-  db.prepare(`INSERT INTO jobs (id, name, owner, command_json, cwd, submitted_at, deadline_at, estimate_ms, gpus, sites_json, home_site, mode,
-    checkpoint_timeout_ms, pause_overhead_ms, tags_json, checkpoint_dir) VALUES (?, ?, ?, '["python","train.py"]', '/srv', ?, ?, ?, 4, '["box1","box2","box3"]', ?, 'checkpoint', 120000, 300000, ?, '/srv/ck')`)
-    .run(id, `train-${i}`, `user${i % 7}`, submitted, submitted + 3 * DAY, DAY, site, JSON.stringify({ project: `p${i % 5}` }));
+  const job = jobOf(i, START + Math.floor(rand() * (DAYS - 3) * DAY), site);
+  const id = job.id;
+  insertJob(db, job);
   const samples: EnergySampleRow[] = [];
-  let t = submitted + Math.floor(rand() * 6 * HOUR);
+  let t = job.submittedAtMs + Math.floor(rand() * 6 * HOUR);
   const segments = 1 + Math.floor(rand() * 4);
   let step = 0;
   for (let s = 0; s < segments; s++) {
     const lengthMs = Math.floor((4 + rand() * 10) * HOUR);
-    const runId = Number(db.prepare(`INSERT INTO runs (job_id, site, started_at, ended_at, gpu_ids, start_step, last_step, exit_kind) VALUES (?, ?, ?, ?, '0,1,2,3', ?, ?, ?)`)
-      .run(id, site, t, t + lengthMs, step, step + lengthMs / MIN, s === segments - 1 ? 'finished' : 'paused').lastInsertRowid);
-    db.prepare(`INSERT INTO transitions (job_id, at, from_state, to_state, reason) VALUES (?, ?, ?, 'running', ?)`).run(id, t, s === 0 ? 'queued' : 'paused', 'plan: cleanest window');
-    const plan = Number(db.prepare(`INSERT INTO plans (created_at, policy, plan_json) VALUES (?, 'carbond', '{}')`).run(t).lastInsertRowid);
-    db.prepare(`INSERT INTO decisions (plan_id, job_id, at, action, site, reason) VALUES (?, ?, ?, ?, ?, ?)`).run(plan, id, t, s === 0 ? 'start' : 'resume', site, 'next 6 h average 142 g vs 289 g now');
+    const last = s === segments - 1;
+    recordPlan(db, { createdAtMs: t, policy: 'carbond', nextWakeMs: null, planJson: '{}',
+      decisions: [{ jobId: id, action: s === 0 ? 'start' : 'resume', site, reason: 'next 6 h average 142 g vs 289 g now' }] });
+    const run = insertRun(db, { jobId: id, site, startedAtMs: t, gpuIds: '0,1,2,3', resumedFrom: null, startStep: step });
+    appendTransition(db, id, 'running', t, 'plan: cleanest window');
+    recordProgress(db, run.id, t + lengthMs, step + lengthMs / MIN, null);
+    endRun(db, run.id, { endedAtMs: t + lengthMs, exitKind: last ? 'finished' : 'paused', exitCode: 0, exitSignal: null, lostSteps: 0 });
+    appendTransition(db, id, last ? 'finished' : 'paused', t + lengthMs, last ? 'exit 0' : 'checkpoint verified');
     for (let u = t; u < t + lengthMs; u += MIN) {
       const powerW = 1200 + rand() * 400;
-      samples.push({ jobId: id, runId, site, zone: ZONES[site] as string, startMs: u, durationMs: MIN, energyKWh: (powerW * MIN) / 3.6e9, powerW, meter: 'nvidia-smi', overhead: u - t < 3 * MIN && s > 0 });
+      samples.push({ jobId: id, runId: run.id, site, zone: ZONES[site] as string, startMs: u, durationMs: MIN, energyKWh: (powerW * MIN) / 3.6e9, powerW, meter: 'nvidia-smi', overhead: u - t < 3 * MIN && s > 0 });
     }
     step += lengthMs / MIN;
     t += lengthMs + Math.floor((1 + rand() * 8) * HOUR);
-    if (s < segments - 1) db.prepare(`INSERT INTO transitions (job_id, at, from_state, to_state, reason) VALUES (?, ?, 'running', 'paused', 'checkpoint verified')`).run(id, t);
   }
   return samples;
 }

@@ -73,13 +73,13 @@ export function replan1000Figures(reps: number): void {
 }
 
 /** A year of `n` jobs on 4 zones (Electricity Maps 2021, LCA), `--forecast local`, policy carbond. */
-export function yearFigures(dir: string, n: number): void {
+export async function yearFigures(dir: string, n: number): Promise<void> {
   const zones = ['GB', 'DE', 'FR', 'ES'];
   const traces = loadTraces(zones.map((z) => `${z}=${path.join(dir, `${z}_2021_em-lca.csv`)}`));
   const signals = zoneSignals(traces, { mode: 'local', files: new Map() });
   const jobs = makeJobs({ zones, jobsPerZone: Math.round(n / zones.length), fromMs: Date.parse('2021-01-08T00:00:00Z'), toMs: Date.parse('2021-12-31T00:00:00Z'), seed: 99 });
   const t = performance.now();
-  const out = simulate({ jobs, zones: signals, mode: 'local', policy: 'carbond', slotMs: SLOT, stopwatch: () => performance.now() });
+  const out = await simulate({ jobs, zones: signals, mode: 'local', policy: 'carbond', slotMs: SLOT, stopwatch: () => performance.now() });
   const wallS = (performance.now() - t) / 1000;
   const misses = out.states.filter((s) => (s.finishedAtMs ?? Infinity) > s.job.deadlineMs).length;
   console.log(`  a year of ${jobs.length} jobs simulated (GB, DE, FR, ES 2021, --forecast local, carbond, 5-min slots): ${wallS.toFixed(1)} s, ${out.ticks} ticks, ${out.plannerMs.length} plans (p50 ${median(out.plannerMs).toFixed(2)} ms), ${misses} deadline misses   [target <= 60 s for 1,000]`);

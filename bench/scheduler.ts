@@ -55,9 +55,9 @@ interface RunOutcome {
   wallS: number;
 }
 
-function runOne(spec: RunSpec, jobs: readonly SimJob[], zones: ReadonlyMap<string, ZoneSignal>): RunOutcome {
+async function runOne(spec: RunSpec, jobs: readonly SimJob[], zones: ReadonlyMap<string, ZoneSignal>): Promise<RunOutcome> {
   const t0 = performance.now();
-  const out = simulate({
+  const out = await simulate({
     jobs, zones, mode: spec.mode, policy: spec.policy, slotMs: 5 * 60_000, stopwatch: () => performance.now(),
     ...(spec.replanEveryMs ? { replanEveryMs: spec.replanEveryMs } : {}),
     ...(spec.commitAtSubmission ? { commitAtSubmission: true } : {}),
@@ -132,11 +132,11 @@ async function drawsTable(dir: string, jobsPerZone: number, firstSeed: number, d
   console.log(`${pad('mean', 7)}  ${lpad(pct(mean(columns[0]!)), 9)}  ${lpad(pct(mean(columns[1]!)), 5)}   (range ${pct(Math.min(...columns[0]!))}-${pct(Math.max(...columns[0]!))} / ${pct(Math.min(...columns[1]!))}-${pct(Math.max(...columns[1]!))}; targets 80 / 75)`);
 }
 
-function workerMain(): void {
+async function workerMain(): Promise<void> {
   const task = workerData as WorkerTask;
   const { jobs, data } = workloadOf(task.dir, task.jobsPerZone, task.seed);
   const zones = task.spec.mode === 'file' || task.spec.mode === 'trust' ? data.withForecasts : data.actualsOnly;
-  const r = runOne(task.spec, jobs, zones);
+  const r = await runOne(task.spec, jobs, zones);
   parentPort!.postMessage({ ...r, emissionsG: [...r.emissionsG] });
 }
 
@@ -222,7 +222,7 @@ async function main(): Promise<void> {
   console.log('\nspeed:');
   plan7dFigures(quick ? 15 : 41);
   replan1000Figures(quick ? 1 : 3);
-  if (dir) yearFigures(dir, quick ? 200 : 1000);
+  if (dir) await yearFigures(dir, quick ? 200 : 1000);
   await lpBoundFigures(dir);
 }
 
@@ -231,4 +231,9 @@ if (isMainThread) {
     console.error(err);
     process.exitCode = 1;
   });
-} else workerMain();
+} else {
+  workerMain().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -4,12 +4,18 @@
  * overheads, laid out from submission at the home site without pauses), avoided =
  * baseline − actual, the delay the job incurred, its pauses, and its SCI.
  */
-import type { EnergySample, JobRow, RunRow } from './rows';
+import type { EnergySample, JobRow, JobState, RunRow } from './rows';
 import { sciOfRun, type EmbodiedFigures, type SciFigure } from './sci';
 import { newTally, type Tally } from './tally';
 import { priceEnergy, type ZoneTimeline } from './timeline';
 
-export type JobState = 'finished' | 'running' | 'paused' | 'failed' | 'queued';
+/**
+ * A job's state in accounting is the ledger's (src/jobs/states.ts: queued, running, pausing,
+ * paused, suspended, finished, failed, cancelled), carried by its `JobRow`. It used to be
+ * guessed from the runs, which reported a job cancelled mid-run as paused and a lost run's job
+ * as failed. `lost` is not a job state: it is a run's exit kind (the job goes back to paused).
+ */
+export type { JobState };
 
 export interface JobAccount {
   job: JobRow;
@@ -50,12 +56,11 @@ export interface JobAccountingContext {
   onPriced?: (side: 'actual' | 'baseline', atMs: number, g: number) => void;
 }
 
-function stateOf(runs: readonly RunRow[]): JobState {
-  if (runs.some((r) => r.exitKind === 'finished')) return 'finished';
-  if (runs.some((r) => r.endedAtMs === null)) return 'running';
-  const last = runs[runs.length - 1];
-  if (!last) return 'queued';
-  return last.exitKind === 'failed' || last.exitKind === 'lost' ? 'failed' : 'paused';
+/** When a finished job finished: the end of its last run (its `→ finished` is recorded then); null otherwise. */
+function finishedAtOf(state: JobState, runs: readonly RunRow[]): number | null {
+  if (state !== 'finished') return null;
+  const ends = runs.map((r) => r.endedAtMs).filter((t): t is number => t !== null);
+  return ends.length === 0 ? null : Math.max(...ends);
 }
 
 /**
@@ -111,8 +116,8 @@ export function accountJob(job: JobRow, runs: readonly RunRow[], samples: readon
     ctx.onPriced?.('baseline', cursorMs, baseline.g - b0);
     cursorMs += durationMs;
   }
-  const state = stateOf(runs);
-  const finishedAtMs = state === 'finished' ? Math.max(...runs.map((r) => r.endedAtMs ?? 0)) : null;
+  const state = job.state;
+  const finishedAtMs = finishedAtOf(state, runs);
   const times = runTimes(runs, ctx.nowMs);
   const avoidedG = baseline.g - actual.g;
   return {

@@ -3,8 +3,9 @@
  * `src/ledger/report-rows.ts`, or built by hand in tests). Plain data, UTC epoch ms.
  */
 import type { IntensityPoint } from '../../forecasts/types';
+import type { JobState } from '../jobs/states';
 
-export type { IntensityPoint };
+export type { IntensityPoint, JobState };
 
 export interface JobRow {
   id: string;
@@ -15,6 +16,13 @@ export interface JobRow {
   gpus: number;
   homeSite: string;
   tags: Readonly<Record<string, string>>;
+  /**
+   * The job's current state as the ledger records it (`jobs.state`: its newest transition),
+   * never derived from its runs: a job cancelled mid-run is `cancelled`, and one whose last
+   * run was lost is where the ledger moved it (`paused`, to resume), its run's `lost` showing
+   * as that run's `exitKind`.
+   */
+  state: JobState;
 }
 
 export interface RunRow {
@@ -26,6 +34,7 @@ export interface RunRow {
   endedAtMs: number | null;
   startStep: number;
   lastStep: number | null;
+  /** How the run ended (`lost`: it vanished, e.g. its site was removed); null while it goes on. */
   exitKind: 'finished' | 'paused' | 'failed' | 'killed' | 'lost' | null;
   lostSteps: number;
 }

@@ -32,8 +32,8 @@ export interface CommandOutput {
    * nothing. A function is called only when the text is printed (`status --json` skips the rendering).
    */
   text?: string | (() => string);
-  /** Default 0. */
-  exitCode?: ExitCode;
+  /** Default 0. A number outside the enum: a job's own exit status passed on by `wait`. */
+  exitCode?: ExitCode | number;
 }
 
 export interface CliCommand {

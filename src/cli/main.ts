@@ -10,7 +10,7 @@ import { createCliContext } from './context';
 import { parseFastDaemon, parseFastStatus } from './fast-path';
 import { renderError, renderOutput, type Streams } from './render';
 
-const EPILOGUE = 'Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 every provider failed, 4 executor or checkpoint. See README.md.';
+const EPILOGUE = 'Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 every provider failed, 4 executor or checkpoint; waiting (wait, --wait): the job\'s own exit status when it failed, 5 timeout, 6 cancelled, 7 failed, 8 lost, 9 deadline missed. See README.md.';
 
 const streams: Streams = {
   stdout: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),

@@ -38,3 +38,16 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
+
+/**
+ * A status line that rewrites itself on a terminal (`carbond wait`'s progress): each call
+ * replaces the line, `null` clears it. Writes nothing when `stream` is not a TTY, so a
+ * pipeline's logs get only the final result.
+ */
+export function ttyStatusLine(stream: { isTTY?: boolean; columns?: number; write(text: string): unknown } = process.stderr): (text: string | null) => void {
+  if (stream.isTTY !== true) return () => undefined;
+  return (text) => {
+    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    stream.write(`\r\x1b[2K${text === null ? '' : text.slice(0, width)}`);
+  };
+}

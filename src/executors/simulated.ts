@@ -23,6 +23,11 @@ export interface SimulatedBehaviour {
   pauseLatencyMs: number;
   /** Exits 1 on reaching this step (every run that gets there: a crash that recurs); absent = never. */
   failAtStep?: number;
+  /**
+   * Running time a run resumed from a checkpoint spends before its first step (loading the
+   * checkpoint, warming up), at full power; a fresh start spends none. Default 0.
+   */
+  resumeOverheadMs?: number;
 }
 
 export const DEFAULT_SIMULATED_BEHAVIOUR: SimulatedBehaviour = { stepMs: 1_000, totalSteps: 3_600, checkpointEverySteps: 0, ignoresPause: false, pauseLatencyMs: 5_000 };
@@ -31,6 +36,8 @@ interface SimRun {
   handle: RunHandle;
   behaviour: SimulatedBehaviour;
   startStep: number;
+  /** Running time before the first step (a resume's overhead), ms. */
+  overheadMs: number;
   /** Running time accumulated before `runningSinceMs`. */
   ranMs: number;
   runningSinceMs: number | null;
@@ -66,7 +73,8 @@ export class SimulatedExecutor implements RunExecutor {
     const handle: RunHandle = { runId: run.runId, jobId: job.id, pid: null, pidStartTicks: null, executorRef: `sim-${run.runId}`, logPath: null,
       eventsPath: `sim://${run.runId}/events`, checkpointDir: job.checkpointDir };
     const startStep = resumeFrom?.step ?? 0;
-    this.world.runs.set(run.runId, { handle, behaviour, startStep, ranMs: 0, runningSinceMs: this.options.clock.now(), events: [], lastCheckpointStep: startStep, lastProgressStep: startStep, waiters: [] });
+    const overheadMs = resumeFrom ? behaviour.resumeOverheadMs ?? 0 : 0;
+    this.world.runs.set(run.runId, { handle, behaviour, startStep, overheadMs, ranMs: 0, runningSinceMs: this.options.clock.now(), events: [], lastCheckpointStep: startStep, lastProgressStep: startStep, waiters: [] });
     return handle;
   }
 
@@ -88,6 +96,29 @@ export class SimulatedExecutor implements RunExecutor {
   /** Brings every run up to the clock's time (events, exits); call after advancing the clock. */
   tick(): void {
     for (const r of this.world.runs.values()) this.advance(r);
+  }
+
+  /**
+   * When the next running run will exit on its own (its last step), if nothing stops it first;
+   * Infinity when none runs. What a simulation sleeps until at most.
+   * @example a run at step 10 of 100, 1 s a step, running since t → exits at t + 90 s
+   */
+  nextExitMs(): number {
+    let next = Infinity;
+    for (const r of this.world.runs.values()) {
+      if (r.exit || r.runningSinceMs === null) continue;
+      const needMs = r.overheadMs + (this.lastStepOf(r) - r.startStep) * r.behaviour.stepMs;
+      next = Math.min(next, r.runningSinceMs + Math.max(0, needMs - r.ranMs));
+    }
+    return next;
+  }
+
+  /**
+   * Forgets the runs that have ended: a long simulation keeps only what may still be asked
+   * about. Call only once their exits are recorded (after the lifecycle's tick).
+   */
+  forgetEnded(): void {
+    for (const [id, r] of this.world.runs) if (r.exit) this.world.runs.delete(id);
   }
 
   async requestPause(handle: RunHandle, options: PauseOptions): Promise<PauseResult> {
@@ -138,7 +169,7 @@ export class SimulatedExecutor implements RunExecutor {
     const r = this.world.runs.get(handle.runId);
     if (r) return r;
     // Unknown to the world (never started here): it vanished without a status.
-    const lost: SimRun = { handle, behaviour: DEFAULT_SIMULATED_BEHAVIOUR, startStep: 0, ranMs: 0, runningSinceMs: null, events: [], lastCheckpointStep: 0, lastProgressStep: 0, waiters: [], exit: { code: null, signal: null, known: false } };
+    const lost: SimRun = { handle, behaviour: DEFAULT_SIMULATED_BEHAVIOUR, startStep: 0, overheadMs: 0, ranMs: 0, runningSinceMs: null, events: [], lastCheckpointStep: 0, lastProgressStep: 0, waiters: [], exit: { code: null, signal: null, known: false } };
     this.world.runs.set(handle.runId, lost);
     return lost;
   }
@@ -152,7 +183,7 @@ export class SimulatedExecutor implements RunExecutor {
 
   private stepOf(r: SimRun): number {
     const ranMs = r.ranMs + (r.runningSinceMs === null ? 0 : this.options.clock.now() - r.runningSinceMs);
-    return Math.min(this.lastStepOf(r), r.startStep + Math.floor(ranMs / r.behaviour.stepMs));
+    return Math.min(this.lastStepOf(r), r.startStep + Math.floor(Math.max(0, ranMs - r.overheadMs) / r.behaviour.stepMs));
   }
 
   /** The step a run ends at: where it fails, when it gets there before its total, else its total. */

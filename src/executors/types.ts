@@ -126,6 +126,14 @@ export interface RunExecutor {
    * `poll` on it then tells which. Never mistakes a reused PID for the run.
    */
   adopt(run: AdoptableRun, job: JobRecord): RunHandle;
+  /**
+   * Optional: whether the site can take work now (`ok: false` with a `reason`, e.g. the Slurm
+   * controller does not answer). Executors of the local box omit it (always available). While a
+   * site is unavailable its runs keep their last known state: `poll` never reports them exited,
+   * so they are neither lost nor started again, and `start` throws (the Slurm executor's
+   * `SlurmUnavailableError`). The daemon shows it in `status` and places no work there.
+   */
+  health?(): Promise<{ ok: boolean; reason?: string }>;
 }
 
 /** The part of a `runs` row `adopt` needs. */

@@ -71,7 +71,45 @@ export function migrate(db: Db, migrations: readonly Migration[], nowMs: number)
     })();
     done.push(m.version);
   }
+  if (done.length > 0) {
+    // The schema changed under what was cached: facts learnt of it, and statements prepared before.
+    schemaFactsOf.delete(db);
+    statementsOf.delete(db);
+  }
   return done;
+}
+
+/** Facts learnt of a connection's schema (see `schemaFact`). */
+const schemaFactsOf = new WeakMap<Db, Map<string, boolean>>();
+
+/**
+ * A fact about `db`'s schema (does a column exist?), learnt once per connection by `learn` and
+ * forgotten when a migration runs: a read-only ledger older than this carbond lacks newer columns.
+ */
+export function schemaFact(db: Db, name: string, learn: () => boolean): boolean {
+  let facts = schemaFactsOf.get(db);
+  if (!facts) schemaFactsOf.set(db, (facts = new Map()));
+  let fact = facts.get(name);
+  if (fact === undefined) facts.set(name, (fact = learn()));
+  return fact;
+}
+
+/** Statements prepared once per connection (see `cachedStatement`). */
+const statementsOf = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * The statement for `sql` on `db`, prepared on first use and kept for the connection's life.
+ * For the ledger's hot paths (a transition, a run's start and end, a progress event): preparing
+ * costs more than running these small statements, and a daemon tick or a bulk write runs them
+ * thousands of times. Only for statements run with `.run`/`.get`/`.all` in their default mode
+ * (never `.pluck()`/`.raw()`, which would change the shared statement).
+ */
+export function cachedStatement(db: Db, sql: string): Database.Statement {
+  let statements = statementsOf.get(db);
+  if (!statements) statementsOf.set(db, (statements = new Map()));
+  let stmt = statements.get(sql);
+  if (!stmt) statements.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
 }
 
 /** Folds the WAL back into the main file and truncates it (run periodically by the daemon). */

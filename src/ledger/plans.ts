@@ -8,13 +8,9 @@
  * stored one, only the newest plan keeps its body (older ones keep their row, `plan_json`
  * `'null'`), and housekeeping deletes superseded plans no stored decision refers to. The
  * ledger then grows with jobs and their changes, not with ticks.
- *
- * Also here: the rows a plan is built from (`planJobRows`), read for every unfinished job
- * in one query a table. Read one job at a time, a tick over 1,000 jobs prepared some 4,000
- * statements, whose native memory waits for the garbage collector (the daemon's RSS).
+ * (The rows a plan is built from, `planJobRows`, are read in ./runs.)
  */
 import type { Db } from './db';
-import type { ProgressRecord } from './runs';
 
 export interface PlanRow {
   createdAtMs: number;
@@ -87,47 +83,4 @@ export function pruneSupersededPlans(db: Db, since: PrunedUpTo = { planId: 0, de
 export function decisionsOf(db: Db, jobId: string, limit = 20): Array<{ atMs: number; action: string; site: string | null; reason: string }> {
   const rows = db.prepare('SELECT at, action, site, reason FROM decisions WHERE job_id = ? ORDER BY id DESC LIMIT ?').all(jobId, limit) as Array<{ at: number; action: string; site: string | null; reason: string }>;
   return rows.map((r) => ({ atMs: r.at, action: r.action, site: r.site, reason: r.reason }));
-}
-
-/** A run as the planner's input needs it. */
-export interface PlanRunRow {
-  id: number;
-  site: string;
-  startedAtMs: number;
-  endedAtMs: number | null;
-}
-
-/** What the planner's input reads of one unfinished job. */
-export interface PlanJobRows {
-  /** Its runs, oldest first. */
-  runs: PlanRunRow[];
-  /** The first and the last progress event of each run, in the order they were recorded (all `msPerStepObserved` reads). */
-  progressEnds: ProgressRecord[];
-  /** Its newest verified checkpoint (highest step, then newest row). */
-  lastVerified?: { runId: number | null; step: number; createdAtMs: number };
-}
-
-/**
- * Runs, progress ends and newest verified checkpoint of each job in `jobIds`: three
- * queries whatever the number of jobs. A job without rows maps to empty lists.
- */
-export function planJobRows(db: Db, jobIds: readonly string[]): Map<string, PlanJobRows> {
-  const out = new Map<string, PlanJobRows>(jobIds.map((id) => [id, { runs: [], progressEnds: [] }]));
-  if (jobIds.length === 0) return out;
-  const ids = JSON.stringify(jobIds);
-  const runs = db.prepare(`SELECT job_id, id, site, started_at, ended_at FROM runs
-    WHERE job_id IN (SELECT value FROM json_each(?)) ORDER BY id`).raw().all(ids) as Array<[string, number, string, number, number | null]>;
-  for (const [jobId, id, site, startedAtMs, endedAtMs] of runs) out.get(jobId)?.runs.push({ id, site, startedAtMs, endedAtMs });
-  const ends = db.prepare(`WITH mine AS (SELECT id FROM runs WHERE job_id IN (SELECT value FROM json_each(?))),
-      ends AS (SELECT MIN(id) AS first, MAX(id) AS last FROM progress WHERE run_id IN (SELECT id FROM mine) GROUP BY run_id)
-    SELECT r.job_id, p.run_id, p.at, p.step, p.total_steps FROM progress p JOIN runs r ON r.id = p.run_id
-    WHERE p.id IN (SELECT first FROM ends UNION SELECT last FROM ends) ORDER BY p.id`).raw().all(ids) as Array<[string, number, number, number, number | null]>;
-  for (const [jobId, runId, atMs, step, totalSteps] of ends) out.get(jobId)?.progressEnds.push({ runId, atMs, step, totalSteps });
-  const ckpts = db.prepare(`SELECT job_id, run_id, step, created_at FROM checkpoints
-    WHERE status = 'verified' AND job_id IN (SELECT value FROM json_each(?)) ORDER BY step, id`).raw().all(ids) as Array<[string, number | null, number, number]>;
-  for (const [jobId, runId, step, createdAtMs] of ckpts) {
-    const rows = out.get(jobId);
-    if (rows) rows.lastVerified = { runId, step, createdAtMs };
-  }
-  return out;
 }

@@ -2,12 +2,16 @@
  * The SQL that loads what a report needs (DESIGN §6): the jobs submitted in a period, their
  * runs, transitions, decisions (without `keep`) and energy samples, and every intensity
  * point of the zones involved over the time they span (a day either side, so uncovered
- * instants can borrow the nearest value). Works on a read-only ledger.
+ * instants can borrow the nearest value). Each job carries its state from the ledger
+ * (`jobs.state`, or its newest transition on a ledger older than migration 4), never guessed
+ * from its runs. Works on a read-only ledger.
  */
 import type { DecisionRow, EnergySample, IntensityPoint, JobRow, ReportRows, RunRow, TransitionRow } from '../accounting/rows';
 import { MS_PER_DAY } from '../core/units';
+import { LIVE_STATES, type JobState } from '../jobs/states';
 import type { Db } from './db';
 import { reportEnergySamples } from './energy';
+import { checkedState, hasJobStateColumn } from './jobs';
 
 export interface ReportWindow {
   /** Jobs submitted at or after this time (UTC epoch ms); absent = from the beginning. */
@@ -28,16 +32,40 @@ function parseTags(json: string): Record<string, string> {
   }
 }
 
+/** The SQL for a job's current state: the column, or the newest transition on an older ledger. */
+function stateSql(db: Db): string {
+  return hasJobStateColumn(db) ? 'state' : '(SELECT t.to_state FROM transitions t WHERE t.job_id = jobs.id ORDER BY t.id DESC LIMIT 1)';
+}
+
 function loadJobs(db: Db, window: ReportWindow): JobRow[] {
-  const rows = db.prepare(`SELECT id, name, owner, submitted_at, deadline_at, gpus, home_site, tags_json FROM jobs
+  const rows = db.prepare(`SELECT id, name, owner, submitted_at, deadline_at, gpus, home_site, tags_json, ${stateSql(db)} AS state FROM jobs
     WHERE submitted_at >= ? AND submitted_at < ? AND (? IS NULL OR id IN (SELECT value FROM json_each(?)))
     ORDER BY submitted_at, id`).all(
     window.fromMs ?? Number.MIN_SAFE_INTEGER, window.toMs ?? Number.MAX_SAFE_INTEGER,
     window.jobIds ? 1 : null, JSON.stringify(window.jobIds ?? []),
-  ) as Array<{ id: string; name: string; owner: string; submitted_at: number; deadline_at: number; gpus: number; home_site: string; tags_json: string }>;
+  ) as Array<{ id: string; name: string; owner: string; submitted_at: number; deadline_at: number; gpus: number; home_site: string; tags_json: string; state: string | null }>;
   return rows.map((r) => ({
     id: r.id, name: r.name, owner: r.owner, submittedAtMs: r.submitted_at, deadlineMs: r.deadline_at, gpus: r.gpus, homeSite: r.home_site, tags: parseTags(r.tags_json),
+    state: stateOfRow(r.id, r.state),
   }));
+}
+
+/** A job row's state; a job without any transition yet is as good as just submitted (`queued`). */
+function stateOfRow(jobId: string, state: string | null): JobState {
+  return state === null ? 'queued' : checkedState(jobId, state);
+}
+
+/**
+ * The jobs `carbond status` accounts: those with a live state (running, pausing, suspended)
+ * and those submitted at or after `sinceMs`. Indexed; on a ledger older than migration 4 the
+ * live ones are the jobs with an open run.
+ */
+export function statusJobIds(db: Db, sinceMs: number): string[] {
+  const live = hasJobStateColumn(db)
+    ? db.prepare('SELECT id FROM jobs WHERE state IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(LIVE_STATES)) as string[]
+    : db.prepare('SELECT DISTINCT job_id FROM runs WHERE ended_at IS NULL').pluck().all() as string[];
+  const recent = db.prepare('SELECT id FROM jobs WHERE submitted_at >= ?').pluck().all(sinceMs) as string[];
+  return [...new Set([...live, ...recent])];
 }
 
 function loadRuns(db: Db, ids: string): RunRow[] {

@@ -2,7 +2,7 @@
  * Runs (execution segments of a job) and their progress events. A run is open while
  * `ended_at` is null; the daemon re-adopts open runs on start (DESIGN §7).
  */
-import type { Db } from './db';
+import { cachedStatement, type Db } from './db';
 
 export type RunExitKind = 'finished' | 'paused' | 'failed' | 'killed' | 'lost';
 
@@ -56,13 +56,13 @@ export interface NewRun {
 
 /** Opens a run (before the process starts, so a crash between the two leaves a trace). */
 export function insertRun(db: Db, run: NewRun): RunRecord {
-  const info = db.prepare(`INSERT INTO runs (job_id, site, started_at, gpu_ids, resumed_from, start_step)
+  const info = cachedStatement(db, `INSERT INTO runs (job_id, site, started_at, gpu_ids, resumed_from, start_step)
     VALUES (?, ?, ?, ?, ?, ?)`).run(run.jobId, run.site, run.startedAtMs, run.gpuIds, run.resumedFrom, run.startStep);
   return getRun(db, Number(info.lastInsertRowid))!;
 }
 
 export function getRun(db: Db, id: number): RunRecord | undefined {
-  const row = db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+  const row = cachedStatement(db, 'SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
   return row ? decodeRun(row) : undefined;
 }
 
@@ -82,19 +82,19 @@ export interface RunEnd {
 
 /** Closes a run; a run already closed is left as it is (returns false). */
 export function endRun(db: Db, id: number, end: RunEnd): boolean {
-  const info = db.prepare(`UPDATE runs SET ended_at = ?, exit_kind = ?, exit_code = ?, exit_signal = ?, lost_steps = ?
+  const info = cachedStatement(db, `UPDATE runs SET ended_at = ?, exit_kind = ?, exit_code = ?, exit_signal = ?, lost_steps = ?
     WHERE id = ? AND ended_at IS NULL`).run(end.endedAtMs, end.exitKind, end.exitCode, end.exitSignal, end.lostSteps, id);
   return info.changes === 1;
 }
 
 /** Runs not yet ended, oldest first. */
 export function openRuns(db: Db): RunRecord[] {
-  return (db.prepare('SELECT * FROM runs WHERE ended_at IS NULL ORDER BY id').all() as RunRow[]).map(decodeRun);
+  return (cachedStatement(db, 'SELECT * FROM runs WHERE ended_at IS NULL ORDER BY id').all() as RunRow[]).map(decodeRun);
 }
 
 /** The job's open run, if any. */
 export function openRunOf(db: Db, jobId: string): RunRecord | undefined {
-  const row = db.prepare('SELECT * FROM runs WHERE job_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1').get(jobId) as RunRow | undefined;
+  const row = cachedStatement(db, 'SELECT * FROM runs WHERE job_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1').get(jobId) as RunRow | undefined;
   return row ? decodeRun(row) : undefined;
 }
 
@@ -108,10 +108,10 @@ export function runsOf(db: Db, jobId: string): RunRecord[] {
  */
 export function recordProgress(db: Db, runId: number, atMs: number, step: number, totalSteps: number | null): boolean {
   return db.transaction((): boolean => {
-    const seen = db.prepare('SELECT 1 FROM progress WHERE run_id = ? AND step = ?').get(runId, step);
+    const seen = cachedStatement(db, 'SELECT 1 FROM progress WHERE run_id = ? AND step = ?').get(runId, step);
     if (seen) return false;
-    db.prepare('INSERT INTO progress (run_id, at, step, total_steps) VALUES (?, ?, ?, ?)').run(runId, atMs, step, totalSteps);
-    db.prepare('UPDATE runs SET last_step = ? WHERE id = ? AND (last_step IS NULL OR last_step < ?)').run(step, runId, step);
+    cachedStatement(db, 'INSERT INTO progress (run_id, at, step, total_steps) VALUES (?, ?, ?, ?)').run(runId, atMs, step, totalSteps);
+    cachedStatement(db, 'UPDATE runs SET last_step = ? WHERE id = ? AND (last_step IS NULL OR last_step < ?)').run(step, runId, step);
     return true;
   })();
 }
@@ -143,4 +143,49 @@ export function progressOfJob(db: Db, jobId: string): ProgressRecord[] {
   const rows = db.prepare(`SELECT p.run_id, p.at, p.step, p.total_steps FROM progress p JOIN runs r ON r.id = p.run_id
     WHERE r.job_id = ? ORDER BY p.id`).all(jobId) as Array<{ run_id: number; at: number; step: number; total_steps: number | null }>;
   return rows.map((r) => ({ runId: r.run_id, atMs: r.at, step: r.step, totalSteps: r.total_steps }));
+}
+
+/** A run as the planner's input needs it. */
+export interface PlanRunRow {
+  id: number;
+  site: string;
+  startedAtMs: number;
+  endedAtMs: number | null;
+}
+
+/** What the planner's input reads of one unfinished job. */
+export interface PlanJobRows {
+  /** Its runs, oldest first. */
+  runs: PlanRunRow[];
+  /** The first and the last progress event of each run, in the order they were recorded (all `msPerStepObserved` reads). */
+  progressEnds: ProgressRecord[];
+  /** Its newest verified checkpoint (highest step, then newest row). */
+  lastVerified?: { runId: number | null; step: number; createdAtMs: number };
+}
+
+/**
+ * Runs, progress ends and newest verified checkpoint of each job in `jobIds`: three
+ * queries whatever the number of jobs (a tick passes its open jobs). A job without rows maps
+ * to empty lists. Read one job at a time, a tick over 1,000 jobs prepared some 4,000
+ * statements, whose native memory waits for the garbage collector (the daemon's RSS).
+ */
+export function planJobRows(db: Db, jobIds: readonly string[]): Map<string, PlanJobRows> {
+  const out = new Map<string, PlanJobRows>(jobIds.map((id) => [id, { runs: [], progressEnds: [] }]));
+  if (jobIds.length === 0) return out;
+  const ids = JSON.stringify(jobIds);
+  const runs = db.prepare(`SELECT job_id, id, site, started_at, ended_at FROM runs
+    WHERE job_id IN (SELECT value FROM json_each(?)) ORDER BY id`).raw().all(ids) as Array<[string, number, string, number, number | null]>;
+  for (const [jobId, id, site, startedAtMs, endedAtMs] of runs) out.get(jobId)?.runs.push({ id, site, startedAtMs, endedAtMs });
+  const ends = db.prepare(`WITH mine AS (SELECT id FROM runs WHERE job_id IN (SELECT value FROM json_each(?))),
+      ends AS (SELECT MIN(id) AS first, MAX(id) AS last FROM progress WHERE run_id IN (SELECT id FROM mine) GROUP BY run_id)
+    SELECT r.job_id, p.run_id, p.at, p.step, p.total_steps FROM progress p JOIN runs r ON r.id = p.run_id
+    WHERE p.id IN (SELECT first FROM ends UNION SELECT last FROM ends) ORDER BY p.id`).raw().all(ids) as Array<[string, number, number, number, number | null]>;
+  for (const [jobId, runId, atMs, step, totalSteps] of ends) out.get(jobId)?.progressEnds.push({ runId, atMs, step, totalSteps });
+  const ckpts = db.prepare(`SELECT job_id, run_id, step, created_at FROM checkpoints
+    WHERE status = 'verified' AND job_id IN (SELECT value FROM json_each(?)) ORDER BY step, id`).raw().all(ids) as Array<[string, number | null, number, number]>;
+  for (const [jobId, runId, step, createdAtMs] of ckpts) {
+    const rows = out.get(jobId);
+    if (rows) rows.lastVerified = { runId, step, createdAtMs };
+  }
+  return out;
 }

@@ -81,7 +81,7 @@ CREATE TABLE jobs (
   tags_json              TEXT    NOT NULL DEFAULT '{}',
   manual_override        TEXT    CHECK (manual_override IN ('pause', 'resume')),  -- mutable: null = follow the plan
   checkpoint_dir         TEXT    NOT NULL
-, retries INTEGER NOT NULL DEFAULT 0 CHECK (retries BETWEEN 0 AND 20));
+, retries INTEGER NOT NULL DEFAULT 0 CHECK (retries BETWEEN 0 AND 20), state TEXT);
 
 CREATE TABLE migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
@@ -148,8 +148,14 @@ CREATE INDEX energy_job_start ON energy_samples(job_id, start);
 
 CREATE INDEX intensity_zone_start ON intensity_points(zone, start);
 
+CREATE INDEX jobs_state ON jobs(state, submitted_at);
+
+CREATE INDEX jobs_submitted ON jobs(submitted_at);
+
 CREATE INDEX progress_run ON progress(run_id, id);
 
 CREATE INDEX runs_job ON runs(job_id, id);
+
+CREATE INDEX runs_open ON runs(id) WHERE ended_at IS NULL;
 
 CREATE INDEX transitions_job ON transitions(job_id, id);

@@ -12,6 +12,11 @@ interface StatusRow {
   reason: string | null;
 }
 
+/** Whether the ledger has `zone_status` (migration 2): a read-only older ledger may not. */
+export function hasZoneStatusTable(db: Db): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zone_status'").get() !== undefined;
+}
+
 /** Inserts or replaces the status of `status.zone`. */
 export function saveZoneStatus(db: Db, status: ZoneStatus): void {
   db.prepare(`INSERT INTO zone_status (zone, provider, last_ok_at, last_attempt_at, stale, reason) VALUES (?, ?, ?, ?, ?, ?)

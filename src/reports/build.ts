@@ -145,6 +145,7 @@ export function buildReport(rows: ReportRows, options: ReportOptions): Report {
       intensity: jobs.length === 0 ? [] : intensitySeries(zones.flatMap((z) => timelines.get(z) ?? []), spanFrom, spanTo),
       runs: jobs.flatMap((j) => (runsByJob.get(j.id) ?? []).map((r) => ({
         jobId: j.id, job: j.name, site: r.site, zone: rows.siteZones[r.site] ?? '', start: isoUtc(r.startedAtMs), end: isoUtc(r.endedAtMs ?? lastSampleEndMs(samplesByJob.get(j.id), options.nowMs)),
+        exitKind: r.exitKind,
       }))),
       cumulative: bins.points(),
       avoidedByMonth: [...months.values()].sort((a, b) => a.month.localeCompare(b.month))

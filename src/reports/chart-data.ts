@@ -7,7 +7,8 @@ import { MS_PER_DAY, MS_PER_HOUR } from '../core/units';
 import { G_DECIMALS, round } from './figures';
 
 export interface IntensityPointOut { zone: string; at: string; gPerKWh: number; kind: string }
-export interface RunSpan { jobId: string; job: string; site: string; zone: string; start: string; end: string }
+/** A run drawn on the charts; `exitKind` says how it ended (`lost`, `killed`, …; null while it goes on). */
+export interface RunSpan { jobId: string; job: string; site: string; zone: string; start: string; end: string; exitKind: string | null }
 export interface CumulativePoint { at: string; actualG: number; baselineG: number }
 export interface MonthFigure { month: string; actualG: number; baselineG: number; avoidedG: number }
 

@@ -3,6 +3,7 @@
  * Plain JSON-able data; times are ISO-8601 UTC strings; figures are rounded once
  * (see `figures.ts`) so every format prints identical numbers.
  */
+import type { JobState } from '../accounting/rows';
 import type { SciFigure } from '../accounting/sci';
 import type { SourceShare } from '../accounting/tally';
 import type { ChartData } from './chart-data';
@@ -21,7 +22,8 @@ export interface JobReport {
   /** Sites the job actually ran on. */
   sites: string[];
   gpus: number;
-  state: string;
+  /** The ledger's state of the job (`cancelled` when cancelled mid-run, never guessed from its runs). */
+  state: JobState;
   submittedAt: string;
   finishedAt: string | null;
   /** First and last energy sample (null without samples). */

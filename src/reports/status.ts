@@ -2,11 +2,13 @@
  * The energy part of `carbond status` (DESIGN §7): energy, emissions and avoided so far,
  * per running job, and in total over the jobs submitted in a recent window (default the
  * last 7 days, so status stays fast on a big ledger; `carbond report` covers any period).
- * Pure over rows (`statusEnergyOf`), with a thin loader (`statusEnergy`).
+ * Pure over rows (`statusEnergyOf`), with a thin loader (`statusEnergy`) whose SQL is in
+ * src/ledger. A running job is one whose ledger state is live (running, pausing, suspended).
  */
 import type { ReportRows } from '../accounting/rows';
+import { isLive } from '../jobs/states';
 import type { Db } from '../ledger/db';
-import { loadReportRows } from '../ledger/report-rows';
+import { loadReportRows, statusJobIds } from '../ledger/report-rows';
 import { buildReport } from './build';
 import type { Figures } from './figures';
 
@@ -36,7 +38,7 @@ export interface StatusEnergy {
 /** Pure: the status figures from report rows. */
 export function statusEnergyOf(rows: ReportRows, nowMs: number, sinceMs = Number.MIN_SAFE_INTEGER): StatusEnergy {
   const report = buildReport(rows, { nowMs });
-  const open = new Set(rows.runs.filter((r) => r.endedAtMs === null).map((r) => r.jobId));
+  const open = new Set(rows.jobs.filter((j) => isLive(j.state)).map((j) => j.id));
   const t = report.totals;
   return {
     since: new Date(Math.max(sinceMs, -8.64e15)).toISOString(),
@@ -51,7 +53,5 @@ export function statusEnergyOf(rows: ReportRows, nowMs: number, sinceMs = Number
 /** Loads the running jobs and the jobs submitted in the last `windowMs`, and computes the status figures (read-only queries). */
 export function statusEnergy(db: Db, nowMs: number, configSiteZones: Readonly<Record<string, string>> = {}, windowMs = STATUS_WINDOW_MS): StatusEnergy {
   const sinceMs = nowMs - windowMs;
-  const running = (db.prepare('SELECT DISTINCT job_id FROM runs WHERE ended_at IS NULL').pluck().all() as string[]);
-  const recent = db.prepare('SELECT id FROM jobs WHERE submitted_at >= ?').pluck().all(sinceMs) as string[];
-  return statusEnergyOf(loadReportRows(db, { jobIds: [...new Set([...running, ...recent])] }, configSiteZones), nowMs, sinceMs);
+  return statusEnergyOf(loadReportRows(db, { jobIds: statusJobIds(db, sinceMs) }, configSiteZones), nowMs, sinceMs);
 }

@@ -1,18 +1,37 @@
 /**
- * The simulation engine behind `carbond simulate` (DESIGN §3): the daemon's loop under a
- * simulated clock (`ManualClock`). Each tick gathers what is known at the simulated time
- * (`SimSignal`), calls the one `plan()` the daemon calls, applies the decisions through a
- * simulated executor that charges every resume/migration overhead, and sleeps until the
- * plan's next wake-up, the next measured interval or forecast issue, the next submission or
- * the next job completion, whichever is first. Emissions use the actual trace.
+ * The simulation behind `carbond simulate` (DESIGN §3, ADR 0013): the daemon's own loop
+ * under a simulated clock. The daemon's `JobLifecycle` — the same plan input from the
+ * ledger, the same planner call, run protection, GPU allocation, decision apply, retries and
+ * transitions — drives the simulated executor over a real ledger (a temporary file, or the
+ * `--state-dir` one). Between ticks the clock jumps to the next time the daemon would tick:
+ * the plan's next decision time, a job's submission, a run's exit, new signal data (what
+ * the daemon's cron tick picks up) and, when asked, the cron interval itself. Emissions are
+ * priced on the actual trace afterwards (./outcome).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ManualClock } from '../core/clock';
-import { plan, type Plan, type PlanInput, type PlanJob, type PolicyName, type SiteSpec, type SlotSeries } from '../../scheduler';
+import { nullLogger } from '../core/logger';
+import { closeLedger, openLedger, type Db } from '../ledger/db';
+import { currentState, insertJob, type JobRecord } from '../ledger/jobs';
+import { JobLifecycle } from '../daemon/jobs/lifecycle';
+import type { PlanSignal, PlanSource, SiteModel } from '../daemon/jobs/types';
+import { SimulatedExecutor, type SimulatedBehaviour } from '../executors/simulated';
+import type { VerifyCheckpoint } from '../executors/types';
+import { isTerminal } from '../jobs/states';
+import { plan as realPlan, type PolicyName, type SlotSeries } from '../../scheduler';
+import type { LocalParams } from '../../forecasts/local';
 import { ActualIntensity } from './actuals';
 import type { SimJob } from './jobs';
-import { applyDecision, advanceJob, newJobState, type JobState } from './executor';
+import { outcomeOf, type JobState } from './outcome';
+import { committedAtSubmission, replanningEvery } from './reference-plans';
 import { SimSignal, type SignalMode, type ZoneSignal } from './signal';
-import type { LocalParams } from '../../forecasts/local';
+
+/** Running time of one simulated step: work is counted to the second. */
+export const SIM_STEP_MS = 1_000;
+/** A tick that asks for another at the same instant (a pause done, a run ended) gets at most this many more. */
+const MAX_TICKS_PER_INSTANT = 4;
 
 export interface SimulateOptions {
   readonly jobs: readonly SimJob[];
@@ -30,18 +49,17 @@ export interface SimulateOptions {
   readonly localParams?: Partial<LocalParams>;
   /** Shrinks forecasts towards their next-day mean as lead grows (see `shrinkTowardsMean`); default off. */
   readonly shrinkTauMs?: number;
-  /**
-   * Each job keeps the plan of the first tick that saw it (CATS-style: a start time chosen at
-   * submission and kept). For the `window` reference row; default off (re-plan every tick).
-   */
+  /** Each job keeps the plan of the first tick that saw it (CATS-style; the `window` reference row). */
   readonly commitAtSubmission?: boolean;
-  /** GPUs per simulated site (one site per zone); default unlimited. Each job takes one. */
-  readonly siteGpus?: number;
+  /** GPUs per simulated site (one site per zone, or per name here); default: enough for every job at once. */
+  readonly siteGpus?: number | Readonly<Record<string, number>>;
+  /** Also tick at least this often, like the daemon's cron (default: only when something happens). */
+  readonly tickEveryMs?: number;
+  /** Keep the ledger in this file (created; must hold no jobs); default a temporary file, deleted after. */
+  readonly ledgerFile?: string;
   /** Milliseconds from some fixed origin, for planner timing (e.g. `performance.now`); default none. */
   readonly stopwatch?: () => number;
   readonly onProgress?: (fraction: number) => void;
-  /** Called after each plan with the simulated time (for the ledger). */
-  readonly onPlan?: (plan: Plan, nowMs: number) => void;
 }
 
 export interface SimulateOutcome {
@@ -51,125 +69,145 @@ export interface SimulateOutcome {
   readonly ticks: number;
 }
 
-function sitesOf(zones: ReadonlyMap<string, ZoneSignal>, gpus: number | undefined): SiteSpec[] {
-  return [...zones.keys()].map((zone) => ({ name: zone, zone, gpus: gpus ?? Infinity }));
-}
-
-function planJobOf(s: JobState): PlanJob {
-  const j = s.job;
+/** What the simulated executor does with a simulated job: its work in 1-s steps, a resume's overhead at full power. */
+export function simulatedBehaviour(job: SimJob): SimulatedBehaviour {
   return {
-    id: j.id,
-    phase: s.phase === 'running' ? 'running' : s.phase === 'paused' ? 'paused' : 'queued',
-    submittedAtMs: j.submitAtMs,
-    deadlineMs: j.deadlineMs,
-    remainingWorkMs: s.remainingMs + s.overheadLeftMs,
-    powerW: j.powerW,
-    gpus: 1,
-    sites: j.sites,
-    homeSite: j.homeSite,
-    ...(s.site !== undefined ? { currentSite: s.site } : {}),
-    pauseOverheadMs: j.pauseOverheadMs,
+    stepMs: SIM_STEP_MS, totalSteps: totalStepsOf(job), checkpointEverySteps: 0, ignoresPause: false, pauseLatencyMs: 0,
+    resumeOverheadMs: job.pauseOverheadMs,
   };
 }
 
-function seriesFor(signal: SimSignal, active: readonly JobState[], nowMs: number, slotMs: number): Record<string, SlotSeries> {
-  const until = new Map<string, number>();
-  for (const s of active) for (const z of s.job.sites) until.set(z, Math.max(until.get(z) ?? 0, s.job.deadlineMs + s.job.durationMs + slotMs));
-  const out: Record<string, SlotSeries> = {};
-  for (const [zone, untilMs] of until) {
-    const series = signal.slotSeries(zone, nowMs, untilMs, slotMs);
-    if (series) out[zone] = series;
-  }
-  return out;
+function totalStepsOf(job: SimJob): number {
+  return Math.max(1, Math.round(job.durationMs / SIM_STEP_MS));
 }
 
-/** Runs the whole simulation; pure apart from the optional callbacks. */
-export function simulate(opts: SimulateOptions): SimulateOutcome {
-  const signal = new SimSignal(opts.zones, opts.mode, opts.localParams, opts.shrinkTauMs);
-  const actuals = new Map([...opts.zones].map(([zone, z]) => [zone, new ActualIntensity(z.measured)] as const));
-  const sites = sitesOf(opts.zones, opts.siteGpus);
-  const states = [...opts.jobs].sort((a, b) => a.submitAtMs - b.submitAtMs).map(newJobState);
-  if (states.length === 0) return { states, actuals, plannerMs: [], ticks: 0 };
-  const clock = new ManualClock(states[0]!.job.submitAtMs);
-  const endMs = states.reduce((m, s) => Math.max(m, s.job.deadlineMs), 0);
-  const plannerMs: number[] = [];
-  let pending = 0;
-  let ticks = 0;
-  let lastPlan: Plan | undefined;
-  const committed = new Map<string, Plan['jobs'][number]>();
-  const byId = new Map(states.map((s) => [s.job.id, s]));
-  const inputAt = (nowMs: number, active: readonly JobState[]): PlanInput => ({
-    nowMs, slotMs: opts.slotMs, safetyMarginMs: opts.safetyMarginMs ?? 0, sites,
-    series: seriesFor(signal, active, nowMs, opts.slotMs), jobs: active.map(planJobOf), policy: opts.policy,
-    ...(opts.resumePenaltyFactor !== undefined ? { resumePenaltyFactor: opts.resumePenaltyFactor } : {}),
-  });
-  const timedPlan = (input: PlanInput): Plan => {
-    const t0 = opts.stopwatch?.();
-    const p = plan(input);
-    if (t0 !== undefined && opts.stopwatch) plannerMs.push(opts.stopwatch() - t0);
-    opts.onPlan?.(p, input.nowMs);
+/** The ledger record of a simulated job, as `carbond submit` would write it. */
+export function simJobRecord(j: SimJob): JobRecord {
+  return {
+    id: j.id, name: j.id, owner: 'simulation', uid: null, gid: null, command: ['(simulated)'], useShell: false, cwd: '/',
+    env: {}, submittedAtMs: j.submitAtMs, deadlineMs: j.deadlineMs, estimateMs: j.durationMs, totalSteps: totalStepsOf(j),
+    powerW: j.powerW, gpus: j.gpus ?? 1, sites: j.sites, homeSite: j.homeSite, mode: 'checkpoint', pauseSignal: 'SIGTERM',
+    checkpointTimeoutMs: 60_000, pauseOverheadMs: j.pauseOverheadMs, tags: { simulated: 'true' }, manualOverride: null,
+    checkpointDir: `/simulated/${j.id}`,
+  };
+}
+
+/** A simulated checkpoint always verifies (it exists only in the simulated executor). */
+export const acceptSimulatedCheckpoint: VerifyCheckpoint = async (ack) => ({ path: ack.path, step: ack.step, bytes: 0 });
+
+/** One site per zone (named after it) unless `siteGpus` names sites; GPUs default to every job at once. */
+export function simulatedSites(zones: Iterable<string>, jobs: readonly SimJob[], executor: SimulatedExecutor, siteGpus?: SimulateOptions['siteGpus']): SiteModel[] {
+  const all = jobs.reduce((n, j) => n + (j.gpus ?? 1), 0);
+  return [...zones].map((zone) => ({
+    name: zone, zone, executor,
+    gpus: typeof siteGpus === 'number' ? siteGpus : siteGpus?.[zone] ?? Math.max(1, all),
+    // Jobs carry their power; suspend mode is not simulated.
+    jobPowerW: () => 0, suspendedPowerW: () => 0,
+  }));
+}
+
+/**
+ * The lifecycle's `planSignal` over the replayed traces: per zone of an open job's sites, the
+ * series known at `nowMs` up to its deadline plus its work (what the daemon reads from its
+ * signal service and forecaster). The daemon on a replayed signal uses the same function.
+ */
+export function replayPlanSignal(signal: SimSignal, slotMs: number, openJobs: () => Iterable<Pick<JobRecord, 'sites' | 'deadlineMs' | 'estimateMs'>>): (nowMs: number) => PlanSignal {
+  return (nowMs) => {
+    const until = new Map<string, number>();
+    for (const j of openJobs()) for (const z of j.sites) until.set(z, Math.max(until.get(z) ?? 0, j.deadlineMs + j.estimateMs + slotMs));
+    const series: Record<string, SlotSeries> = {};
+    for (const [zone, untilMs] of until) {
+      const s = signal.slotSeries(zone, nowMs, untilMs, slotMs);
+      if (s) series[zone] = s;
+    }
+    return { series };
+  };
+}
+
+/** The plan source of `opts`: the real planner, wrapped for the reference rows and timed. */
+function planSourceOf(opts: SimulateOptions, plannerMs: number[]): PlanSource {
+  const withPenalty: PlanSource = opts.resumePenaltyFactor === undefined ? realPlan : (input) => realPlan({ ...input, resumePenaltyFactor: opts.resumePenaltyFactor });
+  const source = opts.commitAtSubmission ? committedAtSubmission(withPenalty) : opts.replanEveryMs !== undefined ? replanningEvery(withPenalty, opts.replanEveryMs) : withPenalty;
+  const stopwatch = opts.stopwatch;
+  if (!stopwatch) return source;
+  return (input) => {
+    const t0 = stopwatch();
+    const p = source(input);
+    plannerMs.push(stopwatch() - t0);
     return p;
   };
-  while (states.some((s) => s.phase !== 'done')) {
-    const nowMs = clock.now();
-    while (pending < states.length && states[pending]!.job.submitAtMs <= nowMs) states[pending++]!.phase = 'queued';
-    const active = states.filter((s) => s.phase === 'queued' || s.phase === 'running' || s.phase === 'paused');
-    const nextSubmitMs = pending < states.length ? states[pending]!.job.submitAtMs : Infinity;
-    if (active.length === 0) {
-      clock.set(nextSubmitMs);
-      continue;
-    }
-    ticks++;
-    if (opts.commitAtSubmission) {
-      const fresh = active.filter((s) => !committed.has(s.job.id));
-      if (fresh.length > 0) {
-        const p = timedPlan(inputAt(nowMs, active));
-        for (const j of p.jobs) if (!committed.has(j.jobId)) committed.set(j.jobId, j);
+}
+
+function openSimLedger(file: string | undefined, nowMs: number): { db: Db; dispose(): void } {
+  if (file !== undefined) {
+    const db = openLedger(file, { nowMs });
+    return { db, dispose: () => closeLedger(db) };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond-sim-'));
+  const db = openLedger(path.join(dir, 'ledger.sqlite'), { nowMs });
+  return { db, dispose: () => { closeLedger(db); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/** Runs the whole simulation through the daemon's lifecycle. */
+export async function simulate(opts: SimulateOptions): Promise<SimulateOutcome> {
+  const actuals = new Map([...opts.zones].map(([zone, z]) => [zone, new ActualIntensity(z.measured)] as const));
+  const jobs = [...opts.jobs].sort((a, b) => a.submitAtMs - b.submitAtMs);
+  if (jobs.length === 0) return { states: [], actuals, plannerMs: [], ticks: 0 };
+  const clock = new ManualClock(jobs[0]!.submitAtMs);
+  const signal = new SimSignal(opts.zones, opts.mode, opts.localParams, opts.shrinkTauMs);
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const executor = new SimulatedExecutor({ clock, behaviourOf: (job) => simulatedBehaviour(byId.get(job.id)!) });
+  const { db, dispose } = openSimLedger(opts.ledgerFile, clock.now());
+  const open = new Map<string, JobRecord>();
+  const plannerMs: number[] = [];
+  let requested = false;
+  const lifecycle = new JobLifecycle({
+    db, clock, logger: nullLogger, verifyCheckpoint: acceptSimulatedCheckpoint,
+    sites: simulatedSites(opts.zones.keys(), jobs, executor, opts.siteGpus),
+    planSource: planSourceOf(opts, plannerMs), planSignal: replayPlanSignal(signal, opts.slotMs, () => open.values()),
+    slotMs: opts.slotMs, safetyMarginMs: opts.safetyMarginMs ?? 0, policy: opts.policy, pruneCheckpoints: false,
+    requestTick: () => { requested = true; },
+  });
+  const firstMs = jobs[0]!.submitAtMs;
+  const lastMs = jobs.reduce((m, j) => Math.max(m, j.deadlineMs + j.durationMs), 0);
+  let ticks = 0;
+  let pending = 0;
+  try {
+    while (pending < jobs.length || open.size > 0) {
+      const nowMs = clock.now();
+      if (nowMs > lastMs + 86_400_000) break; // work that can never finish (no capacity): stop, its deadline missed
+      for (; pending < jobs.length && jobs[pending]!.submitAtMs <= nowMs; pending++) {
+        const record = simJobRecord(jobs[pending]!);
+        insertJob(db, record);
+        open.set(record.id, record);
       }
-      lastPlan = { createdAtMs: nowMs, policy: opts.policy, decisions: [], jobs: [...committed.values()], nextWakeMs: Infinity };
-      followPlan(lastPlan, active, nowMs);
+      executor.tick();
+      let nextWakeMs = Infinity;
+      let again = 0;
+      do {
+        requested = false;
+        const p = await lifecycle.tick(nowMs);
+        await lifecycle.idle();
+        nextWakeMs = p.nextWakeMs;
+        ticks++;
+      } while (requested && ++again < MAX_TICKS_PER_INSTANT);
+      executor.forgetEnded();
+      for (const id of [...open.keys()]) {
+        const state = currentState(db, id);
+        if (state && isTerminal(state)) open.delete(id);
+      }
+      const nextSubmitMs = pending < jobs.length ? jobs[pending]!.submitAtMs : Infinity;
+      let nextMs = Math.min(nextWakeMs, signal.nextArrivalMs(nowMs), nextSubmitMs, executor.nextExitMs());
+      if (opts.tickEveryMs !== undefined) nextMs = Math.min(nextMs, (Math.floor(nowMs / opts.tickEveryMs) + 1) * opts.tickEveryMs);
+      if (!(nextMs > nowMs)) nextMs = nowMs + opts.slotMs;
+      if (open.size === 0 && pending < jobs.length) nextMs = Math.max(nextMs, nextSubmitMs);
+      clock.set(nextMs);
+      opts.onProgress?.(Math.min(1, (nextMs - firstMs) / Math.max(1, lastMs - firstMs)));
     }
-    const replan = opts.commitAtSubmission ? false : opts.replanEveryMs === undefined || !lastPlan || nowMs % opts.replanEveryMs === 0 || active.some((s) => !lastPlan!.jobs.some((j) => j.jobId === s.job.id));
-    if (replan) {
-      lastPlan = timedPlan(inputAt(nowMs, active));
-      for (const d of lastPlan.decisions) applyDecision(byId.get(d.jobId)!, d, nowMs);
-    } else if (!opts.commitAtSubmission) {
-      followPlan(lastPlan!, active, nowMs);
-    }
-    let nextMs = Math.min(lastPlan!.nextWakeMs, signal.nextArrivalMs(nowMs), nextSubmitMs);
-    if (opts.replanEveryMs !== undefined || opts.commitAtSubmission) nextMs = Math.min(nextMs, opts.replanEveryMs ? (Math.floor(nowMs / opts.replanEveryMs) + 1) * opts.replanEveryMs : Infinity, nextSwitchMs(lastPlan!, nowMs));
-    for (const s of active) if (s.phase === 'running') nextMs = Math.min(nextMs, nowMs + s.overheadLeftMs + s.remainingMs);
-    if (!(nextMs > nowMs)) nextMs = nowMs + opts.slotMs;
-    for (const s of active) advanceJob(s, nowMs, nextMs, actuals.get(s.site ?? s.job.homeSite)!);
-    clock.set(nextMs);
-    opts.onProgress?.(Math.min(1, (nextMs - states[0]!.job.submitAtMs) / (endMs - states[0]!.job.submitAtMs)));
+    const endMs = clock.now();
+    const states = jobs.map((j) => outcomeOf(db, j, (site) => actuals.get(site)!, endMs));
+    return { states, actuals, plannerMs, ticks };
+  } finally {
+    dispose();
   }
-  return { states, actuals, plannerMs, ticks };
-}
-
-/** Between re-plans: run whatever the last plan has running now (as the daemon would between ticks). */
-function followPlan(last: Plan, active: readonly JobState[], nowMs: number): void {
-  for (const s of active) {
-    const jp = last.jobs.find((j) => j.jobId === s.job.id);
-    const seg = jp?.segments.find((g) => g.startMs <= nowMs && nowMs < g.endMs);
-    if (seg) {
-      const action = s.phase === 'queued' ? 'start' : s.phase === 'paused' ? 'resume' : s.site === seg.site ? 'keep' : 'migrate';
-      applyDecision(s, { jobId: s.job.id, action, site: seg.site, reason: 'following the last plan' }, nowMs);
-    } else if (s.phase === 'running') {
-      // The last plan ran out (work took longer than planned slots): keep running.
-      if (!jp || jp.segments.every((g) => g.endMs <= nowMs)) continue;
-      applyDecision(s, { jobId: s.job.id, action: 'pause', reason: 'following the last plan' }, nowMs);
-    }
-  }
-}
-
-function nextSwitchMs(last: Plan, nowMs: number): number {
-  let next = Infinity;
-  for (const j of last.jobs) {
-    for (const g of j.segments) {
-      if (g.startMs > nowMs) next = Math.min(next, g.startMs);
-      if (g.endMs > nowMs) next = Math.min(next, g.endMs);
-    }
-  }
-  return next;
 }

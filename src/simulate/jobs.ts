@@ -1,6 +1,6 @@
 /**
  * `JOBS.json` for `carbond simulate` (issue 4, a stable interface): an array of
- * `{ id, submitAt, deadline, durationHours, powerW, sites: [ZONE…], homeSite, pauseOverheadMinutes? }`,
+ * `{ id, submitAt, deadline, durationHours, powerW, sites: [ZONE…], homeSite, pauseOverheadMinutes?, gpus? }`,
  * times ISO-8601 UTC. Every problem is reported at once, naming the job id (or index) and field.
  */
 import { InputError, Issues, MS_PER_HOUR, MS_PER_MINUTE, parseIsoMs } from '../core';
@@ -20,6 +20,8 @@ export interface SimJob {
   readonly sites: readonly string[];
   readonly homeSite: string;
   readonly pauseOverheadMs: number;
+  /** GPUs the job holds while it runs (default 1): a site runs as many jobs as its GPUs allow. */
+  readonly gpus?: number;
 }
 
 type Obj = Record<string, unknown>;
@@ -107,10 +109,13 @@ function readJob(raw: unknown, index: number, zones: ReadonlySet<string>, issues
       issues.add(`${where}.deadline`, `cannot fit: ${hours} h of work in ${((deadlineMs - submitAtMs) / MS_PER_HOUR).toFixed(2)} h between submitAt and deadline`, o['deadline']);
     }
   }
+  const gpus = o['gpus'] === undefined ? 1 : o['gpus'];
+  if (typeof gpus !== 'number' || !Number.isInteger(gpus) || gpus < 1 || gpus > 1024) issues.add(`${where}.gpus`, 'is an integer from 1 to 1024 (default 1)', o['gpus']);
   if (issues.count > before) return undefined;
   return {
     id: id as string, submitAtMs: submitAtMs as number, deadlineMs: deadlineMs as number, durationMs: (hours as number) * MS_PER_HOUR,
     powerW: powerW as number, sites: sites as string[], homeSite: home as string, pauseOverheadMs: (overheadMin as number) * MS_PER_MINUTE,
+    gpus: gpus as number,
   };
 }
 

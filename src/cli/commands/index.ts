@@ -17,6 +17,7 @@ import { showCommand } from './show';
 import { pauseCommand } from './pause';
 import { resumeCommand } from './resume';
 import { cancelCommand } from './cancel';
+import { waitCommand } from './wait';
 import { logsCommand } from './logs';
 import { versionCommand } from './version';
 import { zonesCommand } from './zones';
@@ -35,8 +36,9 @@ export const commands: readonly CliCommand[] = [
   pauseCommand,
   resumeCommand,
   cancelCommand,
+  waitCommand,
   logsCommand,
-  // forecast, zones, simulate, submit, list, show, pause, resume, cancel, logs, report, demo: one line each
+  // forecast, zones, simulate, submit, list, show, pause, resume, cancel, wait, logs, report, demo: one line each
   reportCommand,
   versionCommand,
 ];

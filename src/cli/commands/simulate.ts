@@ -6,6 +6,7 @@
  *                    [--forecast ZONE=FILE ... | --forecast perfect | --forecast local]
  *                    --jobs JOBS.json [--policy carbond|baseline|window|threshold]
  *                    [--slot-minutes 5] [--out RESULT.json] [--json] [--state-dir D]
+ *                    [--sites FILE]
  *
  * Prints a summary (or RESULT.json with `--json`); a progress bar on stderr when it is a TTY.
  * Bad input exits 2 naming the job id or the file and line.
@@ -24,7 +25,8 @@ function builder(y: Argv): Argv {
     .option('policy', { choices: POLICIES, default: 'carbond' as const, describe: 'the scheduling policy' })
     .option('slot-minutes', { type: 'number', default: 5, describe: 'planner slot length, minutes' })
     .option('out', { type: 'string', describe: 'write RESULT.json here' })
-    .option('json', { type: 'boolean', default: false, describe: 'print RESULT.json on stdout' });
+    .option('json', { type: 'boolean', default: false, describe: 'print RESULT.json on stdout' })
+    .option('sites', { type: 'string', describe: 'FILE with [sites.NAME] zone/gpus tables (a carbond config works): GPUs per zone; default unlimited' });
 }
 
 function progressBar(ctx: CliContext): ((f: number) => void) | undefined {
@@ -46,7 +48,7 @@ async function run(args: CommandArgs, ctx: CliContext): Promise<{ data: unknown;
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { InputError } = require('../../core/errors') as typeof import('../../core/errors');
   const sim = require('../../simulate') as typeof import('../../simulate');
-  const { PlanCollector, writeSimulationLedger } = require('../../simulate/ledger') as typeof import('../../simulate/ledger');
+  const { simulationLedgerFile, completeSimulationLedger } = require('../../simulate/ledger') as typeof import('../../simulate/ledger');
   const fs = require('node:fs') as typeof import('node:fs');
   const { performance } = require('node:perf_hooks') as typeof import('node:perf_hooks');
   const { table } = require('../render') as typeof import('../render');
@@ -55,9 +57,9 @@ async function run(args: CommandArgs, ctx: CliContext): Promise<{ data: unknown;
   if (!Number.isFinite(slotMinutes) || slotMinutes <= 0 || 60 % slotMinutes !== 0) {
     throw new InputError([{ path: '--slot-minutes', message: 'must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)', value: args['slotMinutes'] }], 'flags');
   }
-  const collector = typeof args.stateDir === 'string' ? new PlanCollector() : undefined;
+  const ledgerFile = typeof args.stateDir === 'string' ? simulationLedgerFile(args.stateDir, ctx.clock.now()) : undefined;
   const progress = progressBar(ctx);
-  const { result, zones, states } = sim.runSimulation({
+  const { result, zones, states } = await sim.runSimulation({
     traces: (args['trace'] as string[]) ?? [],
     forecasts: (args['forecast'] as string[]) ?? ['local'],
     jobsFile: String(args['jobs']),
@@ -65,10 +67,11 @@ async function run(args: CommandArgs, ctx: CliContext): Promise<{ data: unknown;
     slotMs: slotMinutes * 60_000,
     stopwatch: () => performance.now(),
     ...(progress ? { onProgress: progress } : {}),
-    ...(collector ? { onPlan: collector.onPlan } : {}),
+    ...(ledgerFile !== undefined ? { ledgerFile } : {}),
+    ...(typeof args['sites'] === 'string' ? { sitesFile: args['sites'] } : {}),
   });
   if (typeof args['out'] === 'string') fs.writeFileSync(args['out'], `${JSON.stringify(result, null, 2)}\n`);
-  if (collector && typeof args.stateDir === 'string') writeSimulationLedger(args.stateDir, states, zones, collector, ctx.clock.now());
+  if (ledgerFile !== undefined) completeSimulationLedger(ledgerFile, states, zones, ctx.clock.now());
   const s = result.summary;
   const rows = result.jobs.map((j) => [j.id, j.deadlineMet ? 'yes' : 'MISSED', String(j.pauses), `${(j.emissionsG / 1000).toFixed(2)}`, `${(j.baselineG / 1000).toFixed(2)}`]);
   const text = [

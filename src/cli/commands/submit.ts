@@ -1,7 +1,7 @@
 /**
  * `carbond submit [--name N] (--deadline ISO | --finish-by HH:MM [--tz Z]) [--estimate 6h]
  * [--sites A,B] [--gpus N] [--power-w W] [--mode checkpoint|suspend] [--pause-signal SIG] [--retries N]
- * [--tag k=v ...] [--env KEY[=VALUE] ...] [--export default|none|all|K1,K2] [--file JOB.json] -- COMMAND [ARGS...]`
+ * [--tag k=v ...] [--env KEY[=VALUE] ...] [--export default|none|all|K1,K2] [--file JOB.json] [--wait [--timeout 8h]] -- COMMAND [ARGS...]`
  *
  * The command runs as you (the daemon learns who you are from the kernel), in the current
  * directory, with the variables `src/jobs/env.ts` keeps (not your whole environment: tokens
@@ -10,6 +10,10 @@
  * A flag overrides the same field of `--file`; `--deadline` or `--finish-by` overrides the
  * file's deadline of either kind, but both on the command line is a usage error. A flag given
  * twice is an error, not "last one wins"; `--gpus abc` is an error, not 0.
+ *
+ * `--wait` then blocks until the job ends and exits as `carbond wait` does (./wait): a
+ * pipeline step that waits for its job, like `sbatch --wait`. The job's id goes to stderr
+ * at once (without `--json`), so a log shows it while the step waits.
  */
 import type { Argv } from 'yargs';
 import type { CliCommand, CommandArgs, CommandOutput } from '../command';
@@ -36,14 +40,16 @@ function builder(y: Argv): Argv {
     .option('export', { type: 'string', default: 'default', describe: 'base environment: default (PATH, locale, Python/CUDA/HF settings), none, all, or K1,K2' })
     .option('file', { type: 'string', describe: 'JOB.json with the same fields; flags override it' })
     .option('shell', { type: 'boolean', describe: 'run the command through /bin/sh -c' })
+    .option('wait', { type: 'boolean', describe: 'block until the job ends; exit as carbond wait does' })
+    .option('timeout', { type: 'string', describe: 'with --wait: stop waiting after this long (e.g. 8h) and exit 5' })
     .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' });
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Flags that take one value each (camel-cased as yargs gives them), and the on/off ones. */
-const VALUE_FLAGS = ['name', 'deadline', 'finishBy', 'tz', 'estimate', 'sites', 'gpus', 'powerW', 'mode', 'pauseSignal', 'checkpointTimeout', 'retries', 'export', 'file'];
-const SWITCHES = ['shell'];
+const VALUE_FLAGS = ['name', 'deadline', 'finishBy', 'tz', 'estimate', 'sites', 'gpus', 'powerW', 'mode', 'pauseSignal', 'checkpointTimeout', 'retries', 'export', 'file', 'timeout'];
+const SWITCHES = ['shell', 'wait'];
 
 /** Most bytes of a JOB.json: the daemon takes no larger request. */
 const MAX_JOB_FILE_BYTES = 1_048_576;
@@ -79,6 +85,7 @@ async function run(argv: CommandArgs, ctx: CliContext): Promise<CommandOutput> {
   const own = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const env = { ...exportedEnv(own, String(args['export'] ?? 'default'), ((args['env'] as unknown[] | undefined) ?? []).map(String), issues), ...(fromFile.env ?? {}) };
   const rest = (args['--'] as unknown[] | undefined)?.map(String) ?? [];
+  const timeoutMs = waitTimeoutMs(args, issues, (await import('../../core/units')).parseDurationMs);
   const input = {
     ...fromFile,
     ...(str(args['name']) !== undefined ? { name: str(args['name']) } : {}),
@@ -101,7 +108,23 @@ async function run(argv: CommandArgs, ctx: CliContext): Promise<CommandOutput> {
   const retries = typeof args['retries'] === 'number' ? args['retries'] : fromFile.retries;
   if (retries !== undefined) spec.retries = retries;
   const detail = await callDaemon<{ id: string; name: string; deadline: string; state: string }>(ctx.locations().socketPath, { method: 'POST', path: '/v1/jobs', body: spec, timeoutMs: 10_000 });
-  return { data: detail, text: `submitted ${detail.id} (${detail.name}): ${detail.state}, deadline ${detail.deadline}` };
+  const submitted = `submitted ${detail.id} (${detail.name}): ${detail.state}, deadline ${detail.deadline}`;
+  if (args['wait'] !== true) return { data: detail, text: submitted };
+  if (args.json !== true) ctx.stderr(submitted);
+  const { endsOf, renderEnds, waitUntil } = await import('./wait');
+  const { isEnded } = await import('../job-wait');
+  const { ends, code } = await endsOf(await waitUntil(ctx, [detail.id], isEnded, timeoutMs), 'the end');
+  return { data: { ...detail, wait: ends[0] }, text: renderEnds(ends), exitCode: code };
+}
+
+/** `--timeout` in ms (only with `--wait`); a problem joins the others in `issues`. */
+function waitTimeoutMs(args: CommandArgs, issues: import('../../core/validation').Issues, parse: (text: string) => number | undefined): number | undefined {
+  const text = str(args['timeout']);
+  if (text === undefined) return undefined;
+  if (args['wait'] !== true) issues.add('timeout', 'is only for --wait', text);
+  const ms = parse(text);
+  if (ms === undefined || ms < 0) issues.add('timeout', 'not a duration like 90s, 5m, 6h or 1h30m', text);
+  return ms;
 }
 
 export const submitCommand: CliCommand = {

@@ -8,13 +8,16 @@
  */
 import type { SiteConfig } from '../../config/types';
 import { LocalProcessExecutor } from '../../executors/local-process';
-import type { RunExecutor } from '../../executors/types';
+import { SlurmExecutor } from '../../executors/slurm';
+import type { RunExecutor, VerifyCheckpoint } from '../../executors/types';
 import { storeVerifier } from '../../executors/verify';
 import type { DaemonContext } from '../context';
 import type { DaemonExtension } from '../extensions';
 import { ServiceKey } from '../services';
 import type { TickStep } from '../tick';
+import { systemClock } from '../../core/clock';
 import { JobLifecycle } from './lifecycle';
+import { PlanWake } from './wake';
 import { jobRoutes } from './routes';
 import type { PlanSignal, PlanSource, SiteModel } from './types';
 
@@ -24,8 +27,15 @@ export const JOBS = new ServiceKey<JobLifecycle>('jobs');
 export interface JobsExtensionOptions {
   planSource?: PlanSource;
   planSignal?: (ctx: DaemonContext, nowMs: number) => PlanSignal | Promise<PlanSignal>;
-  /** The executor of a site; default: local sites get the local-process executor, others none (skipped). */
+  /** The executor of a site; default: local sites get the local-process executor, slurm sites the Slurm executor. */
   executorFor?: (ctx: DaemonContext, siteName: string, site: SiteConfig) => RunExecutor | undefined;
+  /**
+   * How checkpoints are verified; default the files' manifests in the state dir. A daemon
+   * whose executor is simulated (its checkpoints exist only there) passes the simulation's.
+   */
+  verifyCheckpoint?: VerifyCheckpoint;
+  /** Whether old checkpoint files are pruned after a pause (default true; false with a simulated executor). */
+  pruneCheckpoints?: boolean;
 }
 
 /**
@@ -43,14 +53,25 @@ export function siteModelOf(name: string, site: SiteConfig, executor: RunExecuto
 
 export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonExtension & { lifecycleOf(ctx: DaemonContext): JobLifecycle } {
   const lifecycles = new WeakMap<DaemonContext, JobLifecycle>();
+  const wakes = new WeakMap<DaemonContext, PlanWake>();
+  // A timer runs on wall time: only a daemon on the system clock arms one (a test or a demo
+  // on another clock drives its ticks itself, reading `lifecycle.nextWakeMs`).
+  const wakeOf = (ctx: DaemonContext): PlanWake | undefined => {
+    if (ctx.clock !== systemClock) return undefined;
+    let w = wakes.get(ctx);
+    if (!w) wakes.set(ctx, (w = new PlanWake(ctx.clock, (reason) => ctx.requestTick(reason))));
+    return w;
+  };
   const lifecycleOf = (ctx: DaemonContext): JobLifecycle => {
     let lc = lifecycles.get(ctx);
     if (lc) return lc;
-    const verifyCheckpoint = storeVerifier(ctx.clock, ctx.config.stateDir);
+    const verifyCheckpoint = options.verifyCheckpoint ?? storeVerifier(ctx.clock, ctx.config.stateDir);
     const sites: SiteModel[] = [];
     for (const [name, site] of Object.entries(ctx.config.sites)) {
       const executor = options.executorFor ? options.executorFor(ctx, name, site)
-        : site.executor === 'local' ? new LocalProcessExecutor({ stateDir: ctx.config.stateDir, clock: ctx.clock, verifyCheckpoint, logger: ctx.logger }) : undefined;
+        : site.executor === 'local' ? new LocalProcessExecutor({ stateDir: ctx.config.stateDir, clock: ctx.clock, verifyCheckpoint, logger: ctx.logger })
+        : site.executor === 'slurm' ? new SlurmExecutor({ stateDir: ctx.config.stateDir, clock: ctx.clock, verifyCheckpoint, logger: ctx.logger, site: name, ...(site.partition ? { partition: site.partition } : {}) })
+        : undefined;
       if (executor) sites.push(siteModelOf(name, site, executor));
       else ctx.logger.warn('site has no executor here: its jobs will not run', { component: 'jobs', site: name, executor: site.executor });
     }
@@ -62,6 +83,7 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
       slotMs: ctx.config.scheduler.slotMinutes * 60_000, safetyMarginMs: ctx.config.scheduler.safetyMarginMs,
       policy: ctx.config.scheduler.policy, keepCheckpoints: ctx.config.scheduler.keepCheckpoints, stateDir: ctx.config.stateDir,
       requestTick: (reason) => ctx.requestTick(reason),
+      ...(options.pruneCheckpoints === false ? { pruneCheckpoints: false } : {}),
       ...testDelaysFromEnv(process.env),
     });
     lifecycles.set(ctx, lc);
@@ -73,7 +95,12 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
     lifecycleOf,
     tickSteps: (ctx): TickStep[] => [{
       name: 'jobs', phase: 'plan',
-      run: async (nowMs) => { if (!ctx.isStopping()) await lifecycleOf(ctx).tick(nowMs); },
+      run: async (nowMs) => {
+        if (ctx.isStopping()) return;
+        const lc = lifecycleOf(ctx);
+        await lc.tick(nowMs);
+        wakeOf(ctx)?.arm(lc.nextWakeMs);
+      },
     }],
     start: async (ctx) => {
       ctx.services.provide(JOBS, lifecycleOf(ctx));
@@ -81,6 +108,7 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
       ctx.logger.info('jobs reconciled', { component: 'jobs', adopted: report.adopted.length, ended: report.ended.length, orphaned: report.orphanedJobs.length });
     },
     stop: async (ctx) => {
+      wakes.get(ctx)?.cancel();
       await lifecycleOf(ctx).pauseAll(ctx.clock.now(), 'daemon stopping');
     },
   };

@@ -7,7 +7,7 @@
 import { ExecutorError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { lastVerifiedCheckpoint, markCheckpointCorrupt, type CheckpointRecord } from '../../ledger/checkpoints';
-import { appendTransition, currentState, getJob, jobsWithManualOverride, listJobs, type JobRecord } from '../../ledger/jobs';
+import { appendTransition, currentState, getJob, jobsWithManualOverride, listJobsInStates, type JobRecord } from '../../ledger/jobs';
 import { recordPlan } from '../../ledger/plans';
 import { endRun, insertRun, openRunOf, openRuns, setRunProcess, type RunRecord } from '../../ledger/runs';
 import type { RunExit, RunHandle } from '../../executors/types';
@@ -29,6 +29,7 @@ export class JobLifecycle {
   private readonly pausing = new Map<string, Promise<void>>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly logger: Logger;
+  private planNextWakeMs = Infinity;
 
   constructor(private readonly deps: JobLifecycleDeps) {
     this.logger = deps.logger.child({ component: 'jobs' });
@@ -45,6 +46,7 @@ export class JobLifecycle {
     const input = buildPlanInput(this.deps.db, { nowMs, slotMs: this.deps.slotMs ?? DEFAULT_SLOT_MS, safetyMarginMs: this.deps.safetyMarginMs ?? 0,
       policy: this.deps.policy ?? 'baseline', sites: this.deps.sites, signal });
     const plan = (this.deps.planSource ?? runEverything)(input);
+    this.planNextWakeMs = plan.nextWakeMs;
     if (input.jobs.length > 0) {
       recordPlan(this.deps.db, { createdAtMs: nowMs, policy: plan.policy, nextWakeMs: plan.nextWakeMs, planJson: JSON.stringify(plan),
         decisions: plan.decisions.map((d) => ({ jobId: d.jobId, action: d.action, site: d.site ?? null, reason: d.reason })) });
@@ -61,6 +63,11 @@ export class JobLifecycle {
       }
     }
     return plan;
+  }
+
+  /** The last plan's next decision time: when the daemon ticks next at the latest, besides its cron (./wake). */
+  get nextWakeMs(): number {
+    return this.planNextWakeMs;
   }
 
   /** Records new events of every live run and ends runs that exited on their own. */
@@ -217,7 +224,7 @@ export class JobLifecycle {
       this.offsets.set(run.id, await drainEvents(this.deps.db, fresh, handle, site.executor, offset, this.deps.verifyCheckpoint, nowMs));
       await this.finish(fresh, run.id, result.exit, { pauseRequested: true, killedByCarbond: result.outcome === 'killed',
         newVerifiedCheckpoint: result.checkpoints.some((c) => c.verified), reason: `pause ${result.outcome} after ${result.latencyMs} ms` }, nowMs);
-      if (currentState(this.deps.db, job.id) === 'paused') await retainCheckpoints(this.deps.db, fresh, this.deps.keepCheckpoints ?? 3, this.deps.clock, this.logger, this.deps.stateDir);
+      if (this.deps.pruneCheckpoints !== false && currentState(this.deps.db, job.id) === 'paused') await retainCheckpoints(this.deps.db, fresh, this.deps.keepCheckpoints ?? 3, this.deps.clock, this.logger, this.deps.stateDir);
     })().catch((err: unknown) => this.logger.error('pause failed', { jobId: job.id, runId: run.id, err }))
       .finally(() => {
         this.pausing.delete(job.id);
@@ -264,8 +271,8 @@ export class JobLifecycle {
 
   /** Graceful stop (DESIGN §7): checkpoint-and-pause every running checkpoint-mode job and wait. suspend-mode jobs are left as they are and re-adopted. */
   async pauseAll(nowMs: number, reason: string): Promise<void> {
-    for (const job of listJobs(this.deps.db)) {
-      if (job.mode === 'checkpoint' && currentState(this.deps.db, job.id) === 'running' && !this.pausing.has(job.id)) {
+    for (const { job } of listJobsInStates(this.deps.db, ['running'])) {
+      if (job.mode === 'checkpoint' && !this.pausing.has(job.id)) {
         try { await this.pauseRun(job, nowMs, reason); } catch (err) { this.logger.error('could not pause on stop', { jobId: job.id, err }); }
       }
     }

@@ -3,14 +3,15 @@
  * `PlanInput`. Terminal jobs are left out; `pausing` counts as running (it holds its site).
  * A running job carries what the planner's run protection and pause choice need: when its
  * run started, its first progress event, and its work since the newest verified checkpoint.
- * Rows are read for all jobs at once (`planJobRows`), not one query per job and table.
+ * Rows are read for all jobs at once (`planJobRows`), not one query per job and table, and
+ * only for the open jobs (`listOpenJobs`, on the ledger's state index): a tick's cost follows
+ * the jobs in play, not the finished history.
  */
 import type { Db } from '../../ledger/db';
-import { currentStates, listJobs, type JobRecord } from '../../ledger/jobs';
-import { planJobRows, type PlanJobRows, type PlanRunRow } from '../../ledger/plans';
-import { currentStepOfJob } from '../../ledger/runs';
+import { listOpenJobs, type JobRecord } from '../../ledger/jobs';
+import { currentStepOfJob, planJobRows, type PlanJobRows, type PlanRunRow } from '../../ledger/runs';
 import { msPerStepObserved, remainingWorkMs } from '../../jobs/remaining';
-import { isTerminal, type JobState } from '../../jobs/states';
+import type { JobState } from '../../jobs/states';
 import type { JobPhase, PlanInput, PlanJob, PolicyName } from '../../../scheduler/types';
 import type { PlanSignal, SiteModel } from './types';
 
@@ -59,14 +60,13 @@ export function planJobOf(rows: PlanJobRows, job: JobRecord, state: JobState, si
 }
 
 export function buildPlanInput(db: Db, o: PlanInputOptions): PlanInput {
-  const states = currentStates(db);
-  const unfinished = listJobs(db).filter((job) => { const state = states.get(job.id); return state !== undefined && !isTerminal(state); });
-  const rows = planJobRows(db, unfinished.map((job) => job.id));
-  const jobs = unfinished.map((job) => {
+  const unfinished = listOpenJobs(db);
+  const rows = planJobRows(db, unfinished.map(({ job }) => job.id));
+  const jobs = unfinished.map(({ job, state }) => {
     const mine = rows.get(job.id)!;
     // A job that never ran and has no checkpoint is at step 0 (the burst's queued jobs: no query each).
     const doneSteps = mine.runs.length === 0 && mine.lastVerified === undefined ? 0 : currentStepOfJob(db, job.id);
-    return planJobOf(mine, job, states.get(job.id)!, o.sites, o.nowMs, doneSteps);
+    return planJobOf(mine, job, state, o.sites, o.nowMs, doneSteps);
   });
   const input: PlanInput = {
     nowMs: o.nowMs, slotMs: o.slotMs, safetyMarginMs: o.safetyMarginMs, policy: o.policy,

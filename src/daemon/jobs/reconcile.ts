@@ -6,9 +6,9 @@
  * `lost` and its job resumes from its last verified checkpoint. A job in a live state
  * without any open run is set `paused`. Nothing is started here: the first tick does.
  */
-import { currentState, getJob, listJobs, appendTransition, type JobRecord } from '../../ledger/jobs';
+import { currentState, getJob, listJobsInStates, appendTransition, type JobRecord } from '../../ledger/jobs';
 import { endRun, openRunOf, openRuns, setRunProcess, type RunRecord } from '../../ledger/runs';
-import { isLive, isTerminal } from '../../jobs/states';
+import { isLive, isTerminal, LIVE_STATES } from '../../jobs/states';
 import type { RunExit, RunHandle } from '../../executors/types';
 import type { RunEndContext } from './record';
 import type { JobLifecycleDeps, SiteModel } from './types';
@@ -75,9 +75,8 @@ async function reconcileRun(deps: JobLifecycleDeps, run: RunRecord, nowMs: numbe
 export async function reconcile(deps: JobLifecycleDeps, nowMs: number, hooks: ReconcileHooks): Promise<ReconcileReport> {
   const report: ReconcileReport = { adopted: [], ended: [], orphanedJobs: [] };
   for (const run of openRuns(deps.db)) await reconcileRun(deps, run, nowMs, hooks, report);
-  for (const job of listJobs(deps.db)) {
-    const state = currentState(deps.db, job.id);
-    if (state && isLive(state) && !openRunOf(deps.db, job.id)) {
+  for (const { job } of listJobsInStates(deps.db, LIVE_STATES)) {
+    if (!openRunOf(deps.db, job.id)) {
       appendTransition(deps.db, job.id, 'paused', nowMs, `${REASON}: no run found`);
       report.orphanedJobs.push(job.id);
     }

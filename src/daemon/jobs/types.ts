@@ -57,6 +57,11 @@ export interface JobLifecycleDeps {
    * started (before its PID is recorded), so that a test can kill the daemon in those windows.
    */
   testDelays?: { afterRunInsertMs: number; beforePidRecordMs: number };
+  /**
+   * Whether old checkpoints are deleted after a pause (default true). A simulation's checkpoints
+   * exist only in its simulated executor: there are no files to prune.
+   */
+  pruneCheckpoints?: boolean;
   /** Called when something happened that deserves a tick soon (a pause completed, a run exited). */
   requestTick?: (reason: string) => void;
 }

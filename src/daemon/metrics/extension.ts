@@ -1,7 +1,10 @@
 /**
  * Prometheus metrics on an opt-in port (DESIGN §7): with `[metrics] listen = "127.0.0.1:9464"`
- * the daemon serves `GET /metrics` (text exposition format, ./exposition) there. Off when
- * `listen` is absent. Register AFTER the signal extension (it reads `ctx.services.get(SIGNAL)`).
+ * the daemon serves `GET /metrics` there (prom-client's text exposition, ./registry): the
+ * gauges of ./exposition, the ledger-derived counters of ./counters, and tick and plan
+ * duration histograms. Off when `listen` is absent (prom-client is not even loaded).
+ * Register AFTER the signal extension (it reads `ctx.services.get(SIGNAL)`) and LAST: its
+ * tick step, the last of the housekeeping phase, times the whole tick from the tick's `nowMs`.
  * A port that cannot be bound stops the daemon's start with an error naming `metrics.listen`.
  */
 import * as http from 'node:http';
@@ -12,7 +15,19 @@ import type { DaemonContext } from '../context';
 import type { DaemonExtension } from '../extensions';
 import { SIGNAL } from '../signal/extension';
 import { liveStatus } from '../status/build';
-import { metricsOf, renderExposition, type ZoneIntensityNow } from './exposition';
+import type { TickStep } from '../tick';
+import { LedgerCounters } from './counters';
+import { metricsOf, type ZoneIntensityNow } from './exposition';
+import { timePlansWith } from './plan-timing';
+import type { CarbondMetrics } from './registry';
+
+/** One daemon's metrics: the registry, the counters' source, and the plan timer's unsubscribe. */
+interface Served {
+  server: http.Server;
+  metrics: CarbondMetrics;
+  counters: LedgerCounters;
+  stopTimingPlans(): void;
+}
 
 /** `host:port` → its parts; `[::1]:9464` → host `::1`. */
 export function parseListen(listen: string): { host: string; port: number } {
@@ -34,13 +49,16 @@ function intensityNow(ctx: DaemonContext, nowMs: number): ZoneIntensityNow[] {
   return out;
 }
 
-/** The exposition text, as a scrape sees it. */
-export async function scrape(ctx: DaemonContext): Promise<string> {
+/** Sets every metric to now and returns the exposition text, as a scrape sees it. */
+export async function scrape(ctx: DaemonContext, metrics: CarbondMetrics, counters: LedgerCounters): Promise<string> {
   const report = await liveStatus(ctx);
-  return renderExposition(metricsOf({ report, startedAtMs: ctx.startedAtMs, intensity: intensityNow(ctx, ctx.clock.now()) }));
+  const nowMs = ctx.clock.now();
+  metrics.setGauges(metricsOf({ report, startedAtMs: ctx.startedAtMs, intensity: intensityNow(ctx, nowMs) }));
+  metrics.setCounters(counters.totals(nowMs));
+  return metrics.text();
 }
 
-async function serve(ctx: DaemonContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function serve(ctx: DaemonContext, served: Served, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://carbond').pathname;
   if (req.method !== 'GET' || path !== '/metrics') {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
@@ -48,8 +66,8 @@ async function serve(ctx: DaemonContext, req: http.IncomingMessage, res: http.Se
     return;
   }
   try {
-    const text = await scrape(ctx);
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    const text = await scrape(ctx, served.metrics, served.counters);
+    res.writeHead(200, { 'content-type': served.metrics.contentType, 'content-length': Buffer.byteLength(text) });
     res.end(text);
   } catch (err) {
     ctx.logger.error('metrics scrape failed', { err });
@@ -58,30 +76,51 @@ async function serve(ctx: DaemonContext, req: http.IncomingMessage, res: http.Se
   }
 }
 
-export function createMetricsExtension(): DaemonExtension & { addressOf(ctx: DaemonContext): AddressInfo | undefined } {
-  const servers = new WeakMap<DaemonContext, http.Server>();
+/** A site's zone, by site name (the counters' `zone` label for jobs without energy samples yet). */
+function siteZonesOf(ctx: DaemonContext): Record<string, string> {
+  return Object.fromEntries(Object.entries(ctx.config.sites).map(([name, site]) => [name, site.zone]));
+}
+
+export function createMetricsExtension(): DaemonExtension & { addressOf(ctx: DaemonContext): AddressInfo | undefined; scrapeOf(ctx: DaemonContext): Promise<string> } {
+  const daemons = new WeakMap<DaemonContext, Served>();
   return {
     name: 'metrics',
-    addressOf: (ctx) => servers.get(ctx)?.address() as AddressInfo | undefined,
+    addressOf: (ctx) => daemons.get(ctx)?.server.address() as AddressInfo | undefined,
+    scrapeOf: (ctx) => {
+      const served = daemons.get(ctx);
+      if (!served) throw new CarbondError('E_METRICS_OFF', 'metrics are off: metrics.listen is not set');
+      return scrape(ctx, served.metrics, served.counters);
+    },
+    tickSteps: (ctx): TickStep[] => [{
+      name: 'metrics-tick-duration', phase: 'housekeeping',
+      run: async (nowMs) => { daemons.get(ctx)?.metrics.tickSeconds.observe(Math.max(0, ctx.clock.now() - nowMs) / 1000); },
+    }],
     start: async (ctx) => {
       const listen = ctx.config.metrics.listen;
       if (listen === undefined) return;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { CarbondMetrics } = require('./registry') as typeof import('./registry');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const metrics = new CarbondMetrics(require('prom-client') as typeof import('prom-client'));
       const { host, port } = parseListen(listen);
-      const server = http.createServer((req, res) => void serve(ctx, req, res));
+      const served: Served = { server: undefined as unknown as http.Server, metrics, counters: new LedgerCounters(ctx.db, ctx.config.stateDir, siteZonesOf(ctx)), stopTimingPlans: () => undefined };
+      served.server = http.createServer((req, res) => void serve(ctx, served, req, res));
       await new Promise<void>((resolve, reject) => {
-        server.once('error', (err) => reject(new CarbondError('E_METRICS_LISTEN', `metrics.listen ${listen}: ${err.message}`, ExitCode.Failure)));
-        server.listen(port, host, () => resolve());
+        served.server.once('error', (err) => reject(new CarbondError('E_METRICS_LISTEN', `metrics.listen ${listen}: ${err.message}`, ExitCode.Failure)));
+        served.server.listen(port, host, () => resolve());
       });
-      servers.set(ctx, server);
-      const bound = server.address() as AddressInfo;
+      served.stopTimingPlans = timePlansWith(() => metrics.planSeconds.startTimer());
+      daemons.set(ctx, served);
+      const bound = served.server.address() as AddressInfo;
       ctx.logger.info('metrics listening', { component: 'metrics', address: bound.address, port: bound.port });
     },
     stop: async (ctx) => {
-      const server = servers.get(ctx);
-      if (!server) return;
-      servers.delete(ctx);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const served = daemons.get(ctx);
+      if (!served) return;
+      daemons.delete(ctx);
+      served.stopTimingPlans();
+      served.server.closeAllConnections();
+      await new Promise<void>((resolve) => served.server.close(() => resolve()));
     },
   };
 }

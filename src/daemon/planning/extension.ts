@@ -4,7 +4,8 @@
  */
 import { plan } from '../../../scheduler';
 import { createJobsExtension } from '../jobs/extension';
+import { timedPlanSource } from '../metrics/plan-timing';
 import { planSignalOf } from './plan-signal';
 
-/** Register AFTER the signal extension (it reads `ctx.services.get(SIGNAL)`). */
-export const plannedJobsExtension = createJobsExtension({ planSource: plan, planSignal: planSignalOf });
+/** Register AFTER the signal extension (it reads `ctx.services.get(SIGNAL)`). The plan is timed for the metrics (off: no cost). */
+export const plannedJobsExtension = createJobsExtension({ planSource: timedPlanSource(plan), planSignal: planSignalOf });

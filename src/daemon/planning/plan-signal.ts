@@ -8,8 +8,7 @@
 import { extendSeries, historyNeededMs, type AnomalyFitCache, type ProviderArchive } from '../../../forecasts/local';
 import type { IntensityPoint, SignalService } from '../../../forecasts';
 import { resampleToSlots, slotFloorMs, type SlotSeries } from '../../../scheduler';
-import { currentStates, listJobs } from '../../ledger/jobs';
-import { isTerminal } from '../../jobs/states';
+import { listOpenJobs } from '../../ledger/jobs';
 import type { DaemonContext } from '../context';
 import type { PlanSignal } from '../jobs/types';
 import { SIGNAL } from '../signal/extension';
@@ -26,11 +25,8 @@ export const MAX_HORIZON_MS = 14 * DAY_MS;
 
 /** The furthest deadline of an unfinished job, capped at `nowMs + MAX_HORIZON_MS`; undefined when none. */
 export function planHorizonMs(ctx: DaemonContext, nowMs: number): number | undefined {
-  const states = currentStates(ctx.db);
   let until: number | undefined;
-  for (const job of listJobs(ctx.db)) {
-    const state = states.get(job.id);
-    if (!state || isTerminal(state)) continue;
+  for (const { job } of listOpenJobs(ctx.db)) {
     until = Math.max(until ?? -Infinity, job.deadlineMs);
   }
   return until === undefined ? undefined : Math.min(Math.max(until, nowMs), nowMs + MAX_HORIZON_MS);

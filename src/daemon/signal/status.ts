@@ -48,10 +48,10 @@ export const zonesStatus: StatusContributor = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { figureKind } = require('../../../forecasts/types') as typeof import('../../../forecasts/types');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { loadZoneStatuses } = require('../../ledger/zone-status') as typeof import('../../ledger/zone-status');
+    const { hasZoneStatusTable, loadZoneStatuses } = require('../../ledger/zone-status') as typeof import('../../ledger/zone-status');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { intensityPointsBetween } = require('../../ledger/intensity') as typeof import('../../ledger/intensity');
-    const hasTable = input.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zone_status'").get() !== undefined;
+    const hasTable = hasZoneStatusTable(input.db);
     const stored = new Map((hasTable ? loadZoneStatuses(input.db) : []).map((s) => [s.zone, s]));
     const config = input.config();
     const statics = staticNames(config);

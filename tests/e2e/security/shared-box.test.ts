@@ -178,6 +178,12 @@ describeAsRoot('a root daemon on a shared box, attacked by real users', () => {
     const line = list.jobs.find((j) => j['id'] === sub.id)!;
     expect(line).toMatchObject({ owner: alice().name, name: 'counter' });
     expect(line).not.toHaveProperty('job');
+    // Waiting asks the same owner-only route: bob learns nothing about the job but the refusal.
+    for (const args of [['wait', sub.id], ['pause', sub.id, '--wait'], ['cancel', sub.id, '--wait']]) {
+      const r = await cli(bob(), args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toMatch(/permission denied/);
+    }
     expect((await show(alice(), sub.id)).state).not.toBe('cancelled');
     expect((await cli(alice(), ['cancel', sub.id])).code).toBe(0);
     // Root may act on anyone's job.

@@ -11,7 +11,7 @@ import { memoryLogger } from '../../../src/core/logger';
 import { loadConfig } from '../../../src/config/load';
 import { startDaemon, type DaemonHandle } from '../../../src/daemon/daemon';
 import { daemonExtensions } from '../../../src/daemon/extensions';
-import { scrape } from '../../../src/daemon/metrics/extension';
+import { metricsExtension } from '../../../src/daemon/metrics/extension';
 import { liveStatus } from '../../../src/daemon/status/build';
 import { yearlyAverage } from '../../../forecasts/static/table';
 import { fixture } from '../../contract/forecasts/adapters';
@@ -37,7 +37,7 @@ describe('the intensity in use, as status and metrics label it', () => {
   async function start(): Promise<DaemonHandle> {
     const file = path.join(dir, 'config.toml');
     fs.writeFileSync(file, ['[providers.uk]', 'type = "uk-carbon-intensity"', `baseUrl = "${server.baseUrl}"`, 'retries = 0', 'timeout = "1s"',
-      '[zones.GB]', 'providers = ["uk"]', '[sites.local]', 'zone = "GB"', 'gpus = 1', ''].join('\n'));
+      '[zones.GB]', 'providers = ["uk"]', '[sites.local]', 'zone = "GB"', 'gpus = 1', '[metrics]', 'listen = "127.0.0.1:0"', ''].join('\n'));
     const config = loadConfig({ env: {}, uid: 1000, cwd: dir, homeDir: dir, configFlag: file, stateDirFlag: path.join(dir, 'state') });
     handle = await startDaemon(config, { clock: new ManualClock(T0), logger: memoryLogger(), extensions: daemonExtensions, schedule: false, env: {} });
     await handle.ticker.idle();
@@ -48,7 +48,7 @@ describe('the intensity in use, as status and metrics label it', () => {
     server.route(() => true, { status: 503, body: '<html><head><title>503 Service Unavailable</title></head></html>' });
     const h = await start();
     const gb = yearlyAverage('GB')!.gPerKWh;
-    const metrics = await scrape(h.ctx);
+    const metrics = await metricsExtension.scrapeOf(h.ctx);
     expect(metrics).toContain(`carbond_zone_intensity_grams_per_kwh{zone="GB",kind="estimated",provider="static"} ${gb}\n`);
     expect(metrics).not.toMatch(/kind="forecast",provider="static"/);
     const status = await liveStatus(h.ctx);
@@ -59,7 +59,7 @@ describe('the intensity in use, as status and metrics label it', () => {
     server.route((p) => p.endsWith('/fw48h'), { body: fixture('uk-carbon-intensity/national_fw48h_2024-01-12T0601Z.json') });
     server.route((p) => /^\/intensity\/[^/]+\/[^/]+Z$/.test(p), { body: fixture('uk-carbon-intensity/national_pt24h_2024-01-12T0601Z.json') });
     const h = await start();
-    const metrics = await scrape(h.ctx);
+    const metrics = await metricsExtension.scrapeOf(h.ctx);
     expect(metrics).toContain('carbond_zone_intensity_grams_per_kwh{zone="GB",kind="forecast",provider="uk"} 293\n');
     const status = await liveStatus(h.ctx);
     expect(status.zones[0]).toMatchObject({ zone: 'GB', stale: false, provider: 'uk', intensity: { gPerKWh: 293, kind: 'forecast', provider: 'uk' } });

@@ -3,10 +3,13 @@
  * hourly from `em`), three jobs (one paused and resumed with an overhead, one migrated to
  * FR, one still running into hours that only have forecasts), minute energy samples that
  * do not align with the intensity intervals, transitions and decisions with reasons.
- * Jobs and runs are written with direct SQL (schema v1); energy with `insertEnergySamples`.
+ * Jobs and transitions are written through the ledger (`insertJob`, `appendTransition`: they
+ * keep `jobs.state`); runs with direct SQL (schema v1); energy with `insertEnergySamples`.
  */
 import { openLedger, ledgerPath, type Db } from '../../../src/ledger/db';
 import { insertEnergySamples, type EnergySampleRow } from '../../../src/ledger/energy';
+import { appendTransition, insertJob as insertLedgerJob } from '../../../src/ledger/jobs';
+import type { JobState } from '../../../src/jobs/states';
 
 export const T0 = Date.parse('2026-11-02T00:00:00Z');
 export const MIN = 60_000;
@@ -38,10 +41,10 @@ export function settleGb(db: Db): void {
 }
 
 function insertJob(db: Db, j: { id: string; name: string; owner: string; submittedAt: number; gpus: number; home: string; tags: Record<string, string> }): void {
-  db.prepare(`INSERT INTO jobs (id, name, owner, command_json, cwd, submitted_at, deadline_at, estimate_ms, gpus, sites_json, home_site, mode,
-    checkpoint_timeout_ms, pause_overhead_ms, tags_json, checkpoint_dir) VALUES (?, ?, ?, '["python","train.py"]', '/tmp', ?, ?, ?, ?, '["box1","box2"]', ?, 'checkpoint', 120000, 300000, ?, '/tmp/ck')`)
-    .run(j.id, j.name, j.owner, j.submittedAt, j.submittedAt + 40 * HOUR, 4 * HOUR, j.gpus, j.home, JSON.stringify(j.tags));
-  db.prepare(`INSERT INTO transitions (job_id, at, from_state, to_state, reason) VALUES (?, ?, NULL, 'queued', 'submitted')`).run(j.id, j.submittedAt);
+  insertLedgerJob(db, { id: j.id, name: j.name, owner: j.owner, uid: null, gid: null, command: ['python', 'train.py'], useShell: false, cwd: '/tmp', env: {},
+    submittedAtMs: j.submittedAt, deadlineMs: j.submittedAt + 40 * HOUR, estimateMs: 4 * HOUR, totalSteps: null, powerW: null, gpus: j.gpus,
+    sites: ['box1', 'box2'], homeSite: j.home, mode: 'checkpoint', pauseSignal: 'SIGTERM', checkpointTimeoutMs: 120_000, pauseOverheadMs: 300_000,
+    tags: j.tags, manualOverride: null, checkpointDir: '/tmp/ck' });
 }
 
 function insertRun(db: Db, r: { jobId: string; site: string; start: number; end: number | null; startStep: number; lastStep: number; exit: string | null }): number {
@@ -49,8 +52,10 @@ function insertRun(db: Db, r: { jobId: string; site: string; start: number; end:
     .run(r.jobId, r.site, r.start, r.end, r.startStep, r.lastStep, r.exit).lastInsertRowid);
 }
 
-function transition(db: Db, jobId: string, at: number, from: string, to: string, reason: string): void {
-  db.prepare('INSERT INTO transitions (job_id, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)').run(jobId, at, from, to, reason);
+/** Appends `from → to` through the ledger (which checks the state table and keeps `jobs.state`). */
+function transition(db: Db, jobId: string, at: number, from: string, to: JobState, reason: string): void {
+  const t = appendTransition(db, jobId, to, at, reason);
+  if (t.from !== from) throw new Error(`report ledger: job ${jobId} was ${t.from}, not ${from}`);
 }
 
 function decide(db: Db, jobId: string, at: number, action: string, site: string | null, reason: string): void {

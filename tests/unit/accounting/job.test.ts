@@ -5,7 +5,7 @@ import { buildTimelines } from '../../../src/accounting/timeline';
 
 const H = 3_600_000;
 const T = Date.parse('2026-11-29T00:00:00Z');
-const job: JobRow = { id: 'j', name: 'train', owner: 'ann', submittedAtMs: T, deadlineMs: T + 24 * H, gpus: 2, homeSite: 'home', tags: {} };
+const job: JobRow = { id: 'j', name: 'train', owner: 'ann', submittedAtMs: T, deadlineMs: T + 24 * H, gpus: 2, homeSite: 'home', tags: {}, state: 'finished' };
 const run = (startH: number, endH: number | null, startStep: number, lastStep: number, exitKind: RunRow['exitKind']): RunRow => ({
   id: startH, jobId: 'j', site: 'home', startedAtMs: T + startH * H, endedAtMs: endH === null ? null : T + endH * H, startStep, lastStep, exitKind, lostSteps: 0,
 });
@@ -34,7 +34,7 @@ describe('accounting one job', () => {
 
   it('counts pauses and paused time, and leaves the delay open while unfinished', () => {
     const runs = [run(0, 1, 0, 50, 'paused'), run(3, null, 50, 80, null)];
-    const a = accountJob(job, runs, [sample(0, 1), sample(3, 1)], ctx);
+    const a = accountJob({ ...job, state: 'running' }, runs, [sample(0, 1), sample(3, 1)], ctx);
     expect(a).toMatchObject({ pauses: 1, pausedMs: 2 * H, state: 'running', delayMs: null, finishedAtMs: null });
     expect(a.runningMs).toBe(1 * H + 9 * H);
   });
@@ -48,9 +48,28 @@ describe('accounting one job', () => {
   });
 
   it('uses the zone of the first sample when the home site is unknown', () => {
-    const a = accountJob({ ...job, homeSite: 'gone' }, [], [sample(3, 1)], { ...ctx, siteZones: {} });
+    const a = accountJob({ ...job, homeSite: 'gone', state: 'queued' }, [], [sample(3, 1)], { ...ctx, siteZones: {} });
     expect(a.homeZone).toBe('HOME');
     expect(a.state).toBe('queued');
+  });
+});
+
+describe('a job\'s state in accounting is the ledger\'s, not a guess from its runs', () => {
+  it('reports a job cancelled mid-run as cancelled, unfinished, though its last run ended killed like a pause', () => {
+    const runs = [run(0, 1, 0, 50, 'paused'), run(2, 3, 50, 70, 'killed')];
+    const a = accountJob({ ...job, state: 'cancelled' }, runs, [sample(0, 1), sample(2, 1)], ctx);
+    expect(a).toMatchObject({ state: 'cancelled', finishedAtMs: null, delayMs: null, pauses: 1 });
+  });
+
+  it('reports a job whose last run was lost in the state the ledger moved it to (paused, to resume), not failed', () => {
+    const runs = [run(0, 1, 0, 50, 'lost')];
+    expect(accountJob({ ...job, state: 'paused' }, runs, [sample(0, 1)], ctx).state).toBe('paused');
+  });
+
+  it('reports a job that failed after its retries as failed, and a finished one with the end of its last run', () => {
+    expect(accountJob({ ...job, state: 'failed' }, [run(0, 1, 0, 5, 'failed')], [], ctx).state).toBe('failed');
+    const a = accountJob(job, [run(0, 1, 0, 50, 'paused'), run(2, 4, 50, 100, 'finished')], [], ctx);
+    expect(a.finishedAtMs).toBe(T + 4 * H);
   });
 });
 

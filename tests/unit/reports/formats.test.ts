@@ -29,7 +29,7 @@ const T = Date.parse('2026-11-29T00:00:00Z');
 
 function rows(kind: 'measured' | 'forecast' = 'measured'): ReportRows {
   return {
-    jobs: [{ id: 'j1', name: 'bert, "large"', owner: 'ann', submittedAtMs: T, deadlineMs: T + 10 * H, gpus: 1, homeSite: 'box', tags: { project: 'nlp' } }],
+    jobs: [{ id: 'j1', name: 'bert, "large"', owner: 'ann', submittedAtMs: T, deadlineMs: T + 10 * H, gpus: 1, homeSite: 'box', tags: { project: 'nlp' }, state: 'finished' }],
     runs: [{ id: 1, jobId: 'j1', site: 'box', startedAtMs: T + H, endedAtMs: T + 3 * H, startStep: 0, lastStep: 10, exitKind: 'finished', lostSteps: 0 }],
     transitions: [],
     decisions: [],
@@ -51,7 +51,7 @@ describe('report formats', () => {
     const csv = renderCodeCarbon(buildReport(rows(), { nowMs: T + 5 * H }));
     const [head, line] = csv.trim().split('\n');
     expect(head!.split(',')).toEqual([...CODECARBON_COLUMNS]);
-    expect(head).toMatch(/^timestamp,project_name,run_id,experiment_id,duration,emissions,emissions_rate,cpu_power,gpu_power,ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code,region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,on_cloud,pue$/);
+    expect(head).toMatch(/^timestamp,project_name,run_id,experiment_id,duration,emissions,emissions_rate,cpu_power,gpu_power,ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,water_consumed,country_name,country_iso_code,region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,cpu_utilization_percent,gpu_utilization_percent,ram_utilization_percent,ram_used_gb,on_cloud,pue,wue$/);
     const cells = splitCsvLine(line!);
     expect(cells).toHaveLength(CODECARBON_COLUMNS.length);
     const at = (c: string): string => cells[CODECARBON_COLUMNS.indexOf(c as (typeof CODECARBON_COLUMNS)[number])]!;

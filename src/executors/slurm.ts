@@ -1,0 +1,441 @@
+/**
+ * The Slurm executor (DESIGN §8): one carbond run = one Slurm batch job on the site's
+ * partition, named `carbond-<jobId>-r<runId>` so that it can be found again.
+ *
+ * - start: `sbatch --hold` as the job's owner (`setpriv --reuid --regid --init-groups`, as the
+ *   local executor, ADR 0012: works on every Slurm version, keeps the owner's groups, and the
+ *   run dir is created by the owner's own process; `sbatch --uid` is root-only, drops the
+ *   supplementary groups and is gone from newer Slurm), then `scontrol release`. Holding
+ *   first means the Slurm job id exists (and is returned as `executorRef`) before anything
+ *   runs; a start repeated for the same run finds its job by name instead of submitting a
+ *   second one.
+ * - pause: `scancel --signal=<SIG> --full` (22.05 sends no signal but SIGKILL to a batch step
+ *   without `--batch`/`--full`; `--full` reaches the command and its children, as the local
+ *   executor's group signal), wait for the checkpoint acknowledgement in the events file and
+ *   the job's end, then the allocation is ended (`scancel`) if it is still there. Not
+ *   requeue-and-hold: a requeued job keeps the environment it was submitted with, while each
+ *   segment needs its own `CARBOND_RESUME_FROM` and events file, and 22.05 delays a requeued
+ *   job's start and cannot hold a running one.
+ * - states: `squeue --json` (22.05 ignores `-j` there: filtered here), `squeue -o` without
+ *   JSON, `sacct --parsable2` for jobs the controller has forgotten (after MinJobAge).
+ * - slurmctld unreachable: `start` and the actions throw `SlurmUnavailableError`; `poll` keeps
+ *   the last known state (a run is never reported exited, so never lost or started twice);
+ *   `health()` says why.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Clock } from '../core/clock';
+import { ExecutorError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { nullLogger } from '../core/logger';
+import type { JobRecord } from '../ledger/jobs';
+import { FROM_USER_DATABASE } from '../jobs/env';
+import { openRegularBeneath } from '../os/beneath';
+import { isRoot, ownUid, userById } from '../os/users';
+import { ensureUserArea, userAreaOf } from '../daemon/state-files';
+import { readEventsBeneath, type JobEvent } from './events';
+import { SETPRIV } from './local-wrapper';
+import { verifyAcks } from './pause';
+import { DEFAULT_SLURM_COMMAND_TIMEOUT_MS, runSlurm, runSlurmSync, SlurmUnavailableError, type SlurmResult } from './slurm/commands';
+import { batchScript, exitOfPair, finalExit, parseJobsJson, parseSacctText, parseSbatchId, parseSqueueText, pollStateOf, slurmJobName, type SlurmJobInfo } from './slurm/parse';
+import type { AdoptableRun, PauseOptions, PauseResult, ResumePoint, RunExecutor, RunExit, RunHandle, RunPoll, RunStartSpec, VerifyCheckpoint } from './types';
+
+export { SlurmUnavailableError } from './slurm/commands';
+
+export interface SlurmExecutorOptions {
+  /** Runs live under `<stateDir>/users/<uid>/runs/<runId>/` — on storage the compute nodes share. */
+  stateDir: string;
+  clock: Clock;
+  verifyCheckpoint: VerifyCheckpoint;
+  /** The site's name (in errors and logs). */
+  site?: string;
+  /** `sbatch --partition`; the cluster's default partition when absent. */
+  partition?: string;
+  logger?: Logger;
+  /** How often `wait` and a pause poll the job's state, ms. Default 250. */
+  pollMs?: number;
+  /** Time limit of each Slurm command, ms. Default 15 000. */
+  commandTimeoutMs?: number;
+}
+
+interface Tracked {
+  /** The Slurm job id, once known. */
+  slurmId?: string;
+  name: string;
+  /** The owner's uid (null: carbond's own jobs): a job found by name must be theirs. */
+  uid: number | null;
+  last?: SlurmJobInfo;
+  /** `scontrol suspend` time: 22.05's slurmd stops the job a second time shortly after, and a resume before then is lost. */
+  suspendedAtMs?: number;
+  /** The release failed (controller away): retried at the next poll that reaches it. */
+  releasePending?: boolean;
+}
+
+/** Least time between `scontrol suspend` and `scontrol resume`, ms (a resume 0.3 s after the suspend left 22.05's job stopped; 1 s worked). */
+const SUSPEND_SETTLE_MS = 1_500;
+/** After a checkpoint acknowledgement, how long the job has to exit before its allocation is ended, ms. */
+const EXIT_AFTER_ACK_MS = 10_000;
+/** Read windows (1 MiB each) scanned for the acknowledgement after a pause. */
+const PAUSE_READ_WINDOWS = 16;
+
+export class SlurmExecutor implements RunExecutor {
+  readonly kind = 'slurm';
+  private readonly tracked = new Map<number, Tracked>();
+  private readonly logger: Logger;
+  private readonly timeoutMs: number;
+  private unavailable: string | undefined;
+
+  constructor(private readonly options: SlurmExecutorOptions) {
+    this.logger = (options.logger ?? nullLogger).child({ component: 'executor.slurm', ...(options.site ? { site: options.site } : {}) });
+    this.timeoutMs = options.commandTimeoutMs ?? DEFAULT_SLURM_COMMAND_TIMEOUT_MS;
+  }
+
+  runDir(job: JobRecord, runId: number): string {
+    return path.join(userAreaOf(this.options.stateDir, job.uid ?? ownUid()), 'runs', String(runId));
+  }
+
+  /** Whether slurmctld answers (`scontrol ping`); `reason` says why not. */
+  async health(): Promise<{ ok: boolean; reason?: string }> {
+    const r = await runSlurm('scontrol', ['ping'], this.timeoutMs);
+    const up = r.ok && /\bUP\b/.test(r.stdout);
+    this.setAvailability(up ? undefined : `slurmctld does not answer: ${(r.stdout + r.stderr).trim().slice(0, 300) || 'no output'}`);
+    return up ? { ok: true } : { ok: false, reason: this.unavailable };
+  }
+
+  async start(job: JobRecord, run: RunStartSpec, resumeFrom?: ResumePoint): Promise<RunHandle> {
+    const t = this.trackedOf(run.runId, job.id, job.uid);
+    const handle = this.handleOf(job, run.runId);
+    const existing = this.findByName(t.name, job.uid, true);
+    if (existing === 'unreachable') throw this.unavailableError(job.id);
+    if (existing) {
+      // The same run was submitted before (a start repeated after a crash): never a second job.
+      this.logger.warn('run already has a Slurm job: adopting it', { jobId: job.id, runId: run.runId, slurmJobId: existing.id });
+      t.slurmId = existing.id;
+    } else {
+      t.slurmId = await this.submitHeld(job, run, handle, resumeFrom);
+    }
+    handle.executorRef = t.slurmId;
+    const released = await this.slurm('scontrol', ['release', t.slurmId], job.id, true);
+    if (!released.ok) {
+      t.releasePending = true;
+      this.logger.warn('could not release the held job yet: retried at the next poll', { jobId: job.id, slurmJobId: t.slurmId, stderr: released.stderr.slice(0, 300) });
+    }
+    this.logger.info('run submitted and released', { jobId: job.id, runId: run.runId, slurmJobId: t.slurmId, partition: this.options.partition ?? null, resumeFrom: resumeFrom?.path ?? null });
+    return handle;
+  }
+
+  /** `sbatch --hold` as the job's owner, the run dir made by the owner first; returns the Slurm job id. */
+  private async submitHeld(job: JobRecord, run: RunStartSpec, handle: RunHandle, resumeFrom?: ResumePoint): Promise<string> {
+    const asUser = runAsUser(job);
+    if (asUser || job.uid === null || job.uid === ownUid()) ensureUserArea(this.options.stateDir, asUser?.uid ?? ownUid(), asUser?.gid ?? (process.getgid?.() ?? 0));
+    const env = this.jobEnvironment(job, handle, asUser?.env, resumeFrom);
+    const sbatch = ['sbatch', '--parsable', '--hold', '--no-requeue', `--job-name=${slurmJobName(job.id, run.runId)}`,
+      ...(this.options.partition ? [`--partition=${this.options.partition}`] : []),
+      `--output=${handle.logPath}`, '--open-mode=append', `--chdir=${job.cwd}`, '--export=ALL',
+      `--signal=B:${job.pauseSignal.replace(/^SIG/, '')}@${Math.max(60, Math.ceil(job.checkpointTimeoutMs / 1000))}`,
+      ...(job.gpus > 0 ? [`--gres=gpu:${job.gpus}`] : [])];
+    // As the owner: the run dir (mode 0700), its events file and the checkpoint dir, then sbatch.
+    const setup = 'umask 077; d=$1; shift; mkdir -p "$d" "$CARBOND_CHECKPOINT_DIR" && : >>"$d/events.jsonl" && umask 022 && exec "$@"';
+    const argv = ['/bin/sh', '-c', setup, 'carbond-sbatch', path.dirname(handle.eventsPath), ...sbatch];
+    const [file, ...args] = asUser ? [SETPRIV, '--reuid', String(asUser.uid), '--regid', String(asUser.gid), '--init-groups', '--', ...argv] : argv;
+    const r = await runSlurm(file!, args, this.timeoutMs, { env, input: batchScript(job.command, job.useShell, `carbond job ${job.id} run ${run.runId}`) });
+    const id = r.ok ? parseSbatchId(r.stdout) : undefined;
+    if (id) return id;
+    if (r.unreachable) throw this.unavailableError(job.id, r.stderr);
+    throw new ExecutorError(`cannot submit job ${job.id} to Slurm: ${(r.stderr || r.stdout).trim().slice(0, 500)}`, job.id);
+  }
+
+  /**
+   * The protocol environment (DESIGN §4) as the local executor builds it, without any `SBATCH_*`
+   * or `SLURM_*` of the user's (they would change the submission: another partition, account).
+   * `CUDA_VISIBLE_DEVICES` is Slurm's to set from `--gres`.
+   */
+  private jobEnvironment(job: JobRecord, handle: RunHandle, fromDb: Record<string, string> | undefined, resumeFrom?: ResumePoint): Record<string, string> {
+    const own = Object.fromEntries(Object.entries(job.env).filter(([k]) => !/^(SBATCH|SLURM|SALLOC|SRUN)_/.test(k)));
+    const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...own, ...(fromDb ?? {}),
+      CARBOND_JOB_ID: job.id, CARBOND_CHECKPOINT_DIR: job.checkpointDir, CARBOND_EVENTS: handle.eventsPath };
+    if (process.env['SLURM_CONF']) env['SLURM_CONF'] = process.env['SLURM_CONF'];
+    if (resumeFrom) env['CARBOND_RESUME_FROM'] = resumeFrom.path;
+    else delete env['CARBOND_RESUME_FROM'];
+    return env;
+  }
+
+  poll(handle: RunHandle): RunPoll {
+    const t = this.trackedOf(handle.runId, handle.jobId);
+    if (t.last?.exit) return { state: 'exited', exit: t.last.exit };
+    const info = this.lookup(handle);
+    if (info === 'unreachable') return { state: t.last ? pollStateOf(t.last.state) === 'exited' ? 'running' : pollStateOf(t.last.state) : 'running' };
+    if (!info) {
+      // Neither the controller nor the accounting knows the job: it never ran or its record is gone.
+      t.last = { id: t.slurmId ?? '', name: t.name, state: 'UNKNOWN', held: false, exit: { code: null, signal: null, known: false } };
+      return { state: 'exited', exit: t.last.exit! };
+    }
+    t.last = info;
+    if (t.releasePending && info.held) this.releaseNow(handle, t);
+    const state = pollStateOf(info.state);
+    return state === 'exited' ? { state, exit: info.exit ?? { code: null, signal: null, known: false } } : { state };
+  }
+
+  private releaseNow(handle: RunHandle, t: Tracked): void {
+    const r = runSlurmSync('scontrol', ['release', t.slurmId!], this.timeoutMs);
+    if (r.ok) t.releasePending = false;
+    else this.logger.warn('release of the held job failed again', { jobId: handle.jobId, slurmJobId: t.slurmId, stderr: r.stderr.slice(0, 300) });
+  }
+
+  wait(handle: RunHandle): Promise<RunExit> {
+    const every = this.options.pollMs ?? 250;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const p = this.poll(handle);
+        if (p.state === 'exited') resolve(p.exit!);
+        else setTimeout(check, every).unref(); // must not keep a stopping daemon alive
+      };
+      check();
+    });
+  }
+
+  async requestPause(handle: RunHandle, options: PauseOptions): Promise<PauseResult> {
+    const t0 = this.options.clock.now();
+    const offset = this.eventsSize(handle);
+    const before = this.poll(handle);
+    if (before.state === 'exited') return this.pauseResult(handle, offset, 'exited', before.exit!, t0);
+    const t = this.trackedOf(handle.runId, handle.jobId);
+    if (t.last?.state === 'PENDING') {
+      // It never ran: nothing to checkpoint, the queued job is withdrawn.
+      return this.pauseResult(handle, offset, 'exited', await this.kill(handle), t0);
+    }
+    await this.slurm('scancel', [`--signal=${options.signal.replace(/^SIG/, '')}`, '--full', this.slurmIdOf(handle)], handle.jobId);
+    const deadline = t0 + options.checkpointTimeoutMs;
+    let ackedAt: number | undefined;
+    for (;;) {
+      const p = this.poll(handle);
+      if (p.state === 'exited') return this.pauseResult(handle, offset, undefined, p.exit!, t0);
+      const now = this.options.clock.now();
+      if (ackedAt === undefined && this.eventsUpTo(handle, offset, PAUSE_READ_WINDOWS).some((e) => e.event === 'checkpoint')) ackedAt = now;
+      if (now >= deadline || (ackedAt !== undefined && now - ackedAt >= EXIT_AFTER_ACK_MS)) break;
+      await sleep(Math.min(this.options.pollMs ?? 250, Math.max(1, deadline - now)));
+    }
+    // Acknowledged but still there: the allocation is ended. Not acknowledged in time: killed.
+    if (ackedAt === undefined) this.logger.warn('run did not checkpoint and exit in time: killing it', { jobId: handle.jobId, runId: handle.runId, timeoutMs: options.checkpointTimeoutMs });
+    const exit = await this.kill(handle);
+    return this.pauseResult(handle, offset, ackedAt === undefined ? 'killed' : undefined, exit, t0);
+  }
+
+  private async pauseResult(handle: RunHandle, offset: number, outcome: PauseResult['outcome'] | undefined, exit: RunExit, t0: number): Promise<PauseResult> {
+    const latencyMs = this.options.clock.now() - t0;
+    const acks = this.eventsUpTo(handle, offset, PAUSE_READ_WINDOWS).flatMap((e) => (e.event === 'checkpoint' ? [e] : []));
+    const checkpoints = await verifyAcks(acks, { id: handle.jobId, checkpointDir: handle.checkpointDir }, this.options.verifyCheckpoint);
+    return { outcome: outcome ?? (checkpoints.some((c) => c.verified) ? 'checkpointed' : 'exited'), exit, checkpoints, latencyMs };
+  }
+
+  async suspend(handle: RunHandle): Promise<void> {
+    await this.slurm('scontrol', ['suspend', this.slurmIdOf(handle)], handle.jobId);
+    this.trackedOf(handle.runId, handle.jobId).suspendedAtMs = this.options.clock.now();
+  }
+
+  async continue(handle: RunHandle): Promise<void> {
+    const t = this.trackedOf(handle.runId, handle.jobId);
+    const settle = (t.suspendedAtMs ?? -Infinity) + SUSPEND_SETTLE_MS - this.options.clock.now();
+    if (settle > 0) await sleep(settle);
+    await this.slurm('scontrol', ['resume', this.slurmIdOf(handle)], handle.jobId);
+    t.suspendedAtMs = undefined;
+  }
+
+  /** SIGKILL to the whole batch step (`scancel --signal=KILL --full`); a plain `scancel` if the job is pending or still there after 10 s. */
+  async kill(handle: RunHandle): Promise<RunExit> {
+    const first = this.poll(handle);
+    if (first.state === 'exited') return first.exit!;
+    const id = this.slurmIdOf(handle);
+    const pending = this.trackedOf(handle.runId, handle.jobId).last?.state === 'PENDING';
+    await this.slurm('scancel', pending ? [id] : ['--signal=KILL', '--full', id], handle.jobId);
+    for (let waited = 0; ; waited += 200) {
+      const p = this.poll(handle);
+      if (p.state === 'exited') return p.exit!;
+      if (waited === 10_000) await this.slurm('scancel', [id], handle.jobId);
+      await sleep(200);
+    }
+  }
+
+  events(handle: RunHandle, offset: number): { events: JobEvent[]; nextOffset: number } {
+    const { base, rel, ownerUid } = this.trusted(handle.eventsPath);
+    const r = readEventsBeneath(base, rel, offset, ownerUid);
+    return { events: r.events, nextOffset: r.nextOffset };
+  }
+
+  /** Re-attaches by the Slurm job id the ledger kept, else by the run's job name (a daemon that died before recording the id). */
+  adopt(run: AdoptableRun, job: JobRecord): RunHandle {
+    const t = this.trackedOf(run.id, job.id, job.uid);
+    const handle = this.handleOf(job, run.id);
+    if (run.logPath) handle.logPath = run.logPath;
+    t.slurmId = run.executorRef ?? undefined;
+    if (!t.slurmId) {
+      const found = this.findByName(t.name, job.uid);
+      if (found && found !== 'unreachable') t.slurmId = found.id;
+    }
+    handle.executorRef = t.slurmId ?? null;
+    return handle;
+  }
+
+  // ---- Slurm queries -------------------------------------------------------------------
+
+  /** The run's job: by id when known, else by name; undefined when Slurm knows no such job. */
+  private lookup(handle: RunHandle): SlurmJobInfo | undefined | 'unreachable' {
+    const t = this.trackedOf(handle.runId, handle.jobId);
+    if (!t.slurmId) {
+      const found = this.findByName(t.name, t.uid);
+      if (found === 'unreachable' || !found) return found;
+      t.slurmId = found.id;
+      handle.executorRef = found.id;
+    }
+    const queued = this.squeue(t.slurmId);
+    if (queued === 'unreachable') return queued;
+    return queued.find((j) => j.id === t.slurmId) ?? this.sacct(['-j', t.slurmId!])?.find((j) => j.id === t.slurmId);
+  }
+
+  /**
+   * The job named `name` of the run's owner (`uid`; any owner when null): a live one first, else
+   * the newest the controller or the accounting remembers — unless `liveOnly`.
+   */
+  private findByName(name: string, uid: number | null, liveOnly = false): SlurmJobInfo | undefined | 'unreachable' {
+    const queued = this.squeue();
+    if (queued === 'unreachable') return queued;
+    const mine = (jobs: SlurmJobInfo[]): SlurmJobInfo[] => jobs.filter((j) => j.name === name && (uid === null || j.uid === undefined || j.uid === uid))
+      .sort((a, b) => Number(b.id) - Number(a.id));
+    const live = mine(queued).find((j) => pollStateOf(j.state) !== 'exited');
+    if (live || liveOnly) return live;
+    return mine(queued)[0] ?? mine(this.sacct(['--name', name]) ?? [])[0];
+  }
+
+  /**
+   * Jobs the controller holds in memory, `jobId` alone when given (22.05's `squeue --json`
+   * ignores the filter and lists them all: the callers filter again). A job id the controller
+   * no longer knows reads as none.
+   */
+  private squeue(jobId?: string): SlurmJobInfo[] | 'unreachable' {
+    const filter = jobId ? ['--jobs', jobId] : [];
+    const r = runSlurmSync('squeue', ['--json', '--states=all', ...filter], this.timeoutMs);
+    if (r.ok) {
+      try {
+        const jobs = parseJobsJson(r.stdout);
+        this.setAvailability(undefined);
+        return jobs;
+      } catch { /* not JSON: a Slurm without --json */ }
+    }
+    if (r.unreachable) return this.markUnreachable(r);
+    if (/invalid job id/i.test(r.stderr)) return [];
+    const text = runSlurmSync('squeue', ['-h', '--states=all', '-o', '%i|%T|%j|%r|%U', ...filter], this.timeoutMs);
+    if (text.unreachable) return this.markUnreachable(text);
+    if (/invalid job id/i.test(text.stderr)) return [];
+    if (!text.ok) throw new ExecutorError(`squeue failed: ${text.stderr.trim().slice(0, 300)}`);
+    this.setAvailability(undefined);
+    // No exit codes in squeue's text: ended jobs get theirs from scontrol.
+    return parseSqueueText(text.stdout).map((j) => (pollStateOf(j.state) === 'exited' ? { ...j, exit: finalExit(j.state, this.scontrolExit(j)) } : j));
+  }
+
+  private markUnreachable(r: SlurmResult): 'unreachable' {
+    this.setAvailability(`slurmctld unreachable: ${r.stderr.trim().slice(0, 300)}`);
+    return 'unreachable';
+  }
+
+  /** `sacct` rows for a job id or name (undefined when accounting is off or fails). */
+  private sacct(filter: string[]): SlurmJobInfo[] | undefined {
+    const r = runSlurmSync('sacct', ['-X', '-n', '--parsable2', '-o', 'JobID,JobName,State,ExitCode', '-S', '2000-01-01', ...filter], this.timeoutMs);
+    return r.ok ? parseSacctText(r.stdout) : undefined;
+  }
+
+  private scontrolExit(job: SlurmJobInfo): RunExit | undefined {
+    const r = runSlurmSync('scontrol', ['show', 'job', '-o', job.id], this.timeoutMs);
+    const m = r.ok ? /\bExitCode=(\d+:\d+)/.exec(r.stdout) : null;
+    return m ? exitOfPair(m[1]!) : undefined;
+  }
+
+  /** Runs a Slurm action; an unreachable controller throws `SlurmUnavailableError`, another failure `ExecutorError` (unless `tolerant`). */
+  private async slurm(command: string, args: string[], jobId: string, tolerant = false): Promise<SlurmResult> {
+    const r = await runSlurm(command, args, this.timeoutMs);
+    if (r.unreachable) {
+      this.setAvailability(`slurmctld unreachable: ${r.stderr.trim().slice(0, 300)}`);
+      if (!tolerant) throw this.unavailableError(jobId, r.stderr);
+    } else if (r.ok) this.setAvailability(undefined);
+    if (!r.ok && !tolerant && !r.unreachable) throw new ExecutorError(`${command} ${args.join(' ')} failed: ${r.stderr.trim().slice(0, 500)}`, jobId);
+    return r;
+  }
+
+  private setAvailability(reason: string | undefined): void {
+    if (reason !== undefined && this.unavailable === undefined) this.logger.warn('Slurm site unavailable: runs keep their last known state', { reason });
+    if (reason === undefined && this.unavailable !== undefined) this.logger.info('Slurm site available again');
+    this.unavailable = reason;
+  }
+
+  private unavailableError(jobId: string, detail?: string): SlurmUnavailableError {
+    const why = detail?.trim() || this.unavailable || 'slurmctld does not answer';
+    return new SlurmUnavailableError(`Slurm site ${this.options.site ?? ''} is unavailable: ${why.slice(0, 300)}`.replace('site  is', 'site is'), jobId, this.options.site);
+  }
+
+  private slurmIdOf(handle: RunHandle): string {
+    const t = this.trackedOf(handle.runId, handle.jobId);
+    if (!t.slurmId && this.lookup(handle) === 'unreachable') throw this.unavailableError(handle.jobId);
+    if (!t.slurmId) throw new ExecutorError(`run ${handle.runId} of job ${handle.jobId} has no Slurm job`, handle.jobId);
+    return t.slurmId;
+  }
+
+  // ---- files ---------------------------------------------------------------------------
+
+  private handleOf(job: JobRecord, runId: number): RunHandle {
+    const dir = this.runDir(job, runId);
+    return { runId, jobId: job.id, pid: null, pidStartTicks: null, executorRef: this.tracked.get(runId)?.slurmId ?? null,
+      logPath: path.join(dir, 'output.log'), eventsPath: path.join(dir, 'events.jsonl'), checkpointDir: job.checkpointDir };
+  }
+
+  private trackedOf(runId: number, jobId: string, uid: number | null = null): Tracked {
+    let t = this.tracked.get(runId);
+    if (!t) this.tracked.set(runId, (t = { name: slurmJobName(jobId, runId), uid }));
+    else if (uid !== null) t.uid = uid;
+    return t;
+  }
+
+  private eventsUpTo(handle: RunHandle, offset: number, windows: number): JobEvent[] {
+    const out: JobEvent[] = [];
+    for (let i = 0, at = offset; i < windows; i += 1) {
+      const r = this.events(handle, at);
+      out.push(...r.events);
+      if (r.nextOffset === at) break;
+      at = r.nextOffset;
+    }
+    return out;
+  }
+
+  private eventsSize(handle: RunHandle): number {
+    const { base, rel, ownerUid } = this.trusted(handle.eventsPath);
+    const opened = openRegularBeneath(base, rel, ownerUid);
+    if (!('fd' in opened)) return 0;
+    try {
+      return fs.fstatSync(opened.fd).size;
+    } finally {
+      fs.closeSync(opened.fd);
+    }
+  }
+
+  /** A run file split into its owner's area (read with `openBeneath`, ADR 0012) and the part below it — as the local executor. */
+  private trusted(file: string): { base: string; rel: string; ownerUid?: number } {
+    const users = path.join(this.options.stateDir, 'users');
+    const rel = path.relative(users, file);
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) {
+      const [uid, ...rest] = rel.split(path.sep);
+      return { base: path.join(users, uid!), rel: rest.join('/'), ownerUid: Number(uid) };
+    }
+    return { base: this.options.stateDir, rel: path.relative(this.options.stateDir, file) };
+  }
+}
+
+/** The owner to submit as (root daemon, another user's job), with HOME/USER/LOGNAME/SHELL from the user database. */
+function runAsUser(job: JobRecord): { uid: number; gid: number; env: Record<string, string> } | undefined {
+  if (!isRoot() || job.uid === null || job.uid === 0) return undefined;
+  const who = userById(job.uid);
+  if (!who) throw new ExecutorError(`cannot submit job ${job.id}: its owner uid ${job.uid} is no longer in the user database`, job.id);
+  const fromDb: Record<string, string> = { HOME: who.home, USER: who.name, LOGNAME: who.name, SHELL: who.shell || '/bin/sh' };
+  return { uid: who.uid, gid: who.gid, env: Object.fromEntries(FROM_USER_DATABASE.map((k) => [k, fromDb[k]!])) };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

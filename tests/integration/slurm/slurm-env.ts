@@ -1,0 +1,99 @@
+/**
+ * The real single-node Slurm for the Slurm executor's tests (tests/setup/slurm-local.sh):
+ * started once (idempotent) when this module loads, a job owner made as a real Linux user,
+ * and harness pieces shared by the contract and integration tests. Locally, tests that
+ * need Slurm are skipped when it cannot start (not root, no packages); under CI
+ * (`process.env.CI`) they fail instead.
+ */
+import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { systemClock } from '../../../src/core/clock';
+import type { JobRecord } from '../../../src/ledger/jobs';
+import { SlurmExecutor } from '../../../src/executors/slurm';
+import { storeVerifier } from '../../../src/executors/verify';
+import { canManageUsers, createTestUsers, makeRepoReachable, type TestUser } from '../../helpers/linux-users';
+import { jobRecord } from '../../contract/executors/job-record';
+
+const REPO = path.resolve(__dirname, '../../..');
+export const SETUP_SCRIPT = path.join(REPO, 'tests/setup/slurm-local.sh');
+const FIXTURE = path.join(REPO, 'tests/fixtures/jobs/protocol-job.js');
+
+function startSlurm(): string | undefined {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'not root on Linux';
+  if (!canManageUsers()) return 'cannot create test users';
+  if (!fs.existsSync(path.join(REPO, 'dist/src/executors/checkpoint-worker.js'))) return 'dist/ is not built (npm run build)';
+  const status = spawnSync(SETUP_SCRIPT, ['status'], { encoding: 'utf8', timeout: 30_000 });
+  if (status.status === 0) return undefined;
+  const start = spawnSync(SETUP_SCRIPT, ['start'], { encoding: 'utf8', timeout: 300_000 });
+  return start.status === 0 ? undefined : `tests/setup/slurm-local.sh start failed: ${(start.stderr ?? '').slice(-800)}`;
+}
+
+/** Why Slurm is not usable here (undefined: it is up). */
+export const slurmUnavailableReason = startSlurm();
+
+/** `describe` when Slurm is up; else skipped locally, and under CI a failing test that says why. */
+export function describeSlurm(name: string, body: () => void): void {
+  if (slurmUnavailableReason === undefined) describe(name, body);
+  else if (process.env['CI']) describe(name, () => { it('needs a real Slurm', () => { throw new Error(`Slurm is required under CI: ${slurmUnavailableReason}`); }); });
+  else describe.skip(`${name} (skipped: ${slurmUnavailableReason})`, body);
+}
+
+export function runSetup(action: 'start-ctld' | 'stop-ctld'): void {
+  const r = spawnSync(SETUP_SCRIPT, [action], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`slurm-local.sh ${action} failed: ${r.stderr}`);
+}
+
+export type SlurmJobKind = 'protocol' | 'ignores-pause' | 'short';
+
+/** A state dir, an owner, and jobs of that owner whose files the owner can read. */
+export class SlurmWorld {
+  readonly stateDir: string;
+  readonly user: TestUser;
+  private readonly users: ReturnType<typeof createTestUsers<'owner'>>;
+  private readonly reach: { restore(): void };
+  private readonly slurmIds = new Set<string>();
+
+  constructor() {
+    this.reach = makeRepoReachable(REPO);
+    this.users = createTestUsers({ users: [{ key: 'owner' }] });
+    this.user = this.users.users.owner;
+    this.stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carbond-slurm-state-'));
+    fs.chmodSync(this.stateDir, 0o711); // as a root daemon's: users pass through to their area
+  }
+
+  executor(partition = 'zone-a', extra: Partial<ConstructorParameters<typeof SlurmExecutor>[0]> = {}): SlurmExecutor {
+    const ex = new SlurmExecutor({ stateDir: this.stateDir, clock: systemClock, verifyCheckpoint: storeVerifier(systemClock, this.stateDir), partition, pollMs: 100, site: partition, ...extra });
+    const start = ex.start.bind(ex);
+    ex.start = async (...a) => { const h = await start(...a); if (h.executorRef) this.slurmIds.add(h.executorRef); return h; };
+    return ex;
+  }
+
+  /** A job of the owner: the protocol fixture copied into a working dir of theirs. */
+  job(kind: SlurmJobKind): JobRecord {
+    const cwd = fs.mkdtempSync(path.join(this.user.home, 'cwd-'));
+    fs.copyFileSync(FIXTURE, path.join(cwd, 'protocol-job.js'));
+    fs.chownSync(path.join(cwd, 'protocol-job.js'), this.user.uid, this.user.gid);
+    fs.chownSync(cwd, this.user.uid, this.user.gid);
+    const args = { protocol: ['--steps', '100000'], 'ignores-pause': ['--steps', '100000', '--ignore-pause'], short: ['--steps', '10'] }[kind];
+    const id = `slurmt-${crypto.randomBytes(3).toString('hex')}`;
+    return jobRecord({ id, cwd, owner: this.user.name, uid: this.user.uid, gid: this.user.gid,
+      checkpointDir: path.join(this.stateDir, 'users', String(this.user.uid), 'checkpoints', id),
+      command: [process.execPath, 'protocol-job.js', '--step-ms', '20', ...args] });
+  }
+
+  /** Cancels every Slurm job this world started. */
+  cancelAll(): void {
+    if (this.slurmIds.size > 0) spawnSync('scancel', [...this.slurmIds], { timeout: 30_000 });
+    this.slurmIds.clear();
+  }
+
+  cleanup(): void {
+    this.cancelAll();
+    fs.rmSync(this.stateDir, { recursive: true, force: true });
+    this.users.cleanup();
+    this.reach.restore();
+  }
+}
