@@ -51,6 +51,8 @@ interface SimRun {
 /** The simulated machine: survives a simulated daemon restart (a new executor over the same world). */
 export class SimulatedWorld {
   readonly runs = new Map<number, SimRun>();
+  /** Set to a reason to simulate the site's controller being away (`health()` says so); undefined = up. */
+  outage: string | undefined;
 }
 
 export interface SimulatedExecutorOptions {
@@ -91,6 +93,11 @@ export class SimulatedExecutor implements RunExecutor {
     this.advance(r);
     if (r.exit) return Promise.resolve(r.exit);
     return new Promise((resolve) => r.waiters.push(resolve));
+  }
+
+  /** Whether the simulated site can take orders (see `SimulatedWorld.outage`). */
+  async health(): Promise<{ ok: boolean; reason?: string }> {
+    return this.world.outage === undefined ? { ok: true } : { ok: false, reason: this.world.outage };
   }
 
   /** Brings every run up to the clock's time (events, exits); call after advancing the clock. */

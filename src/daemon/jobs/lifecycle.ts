@@ -19,6 +19,7 @@ import { reconcile, type ReconcileReport } from './reconcile';
 import { retainCheckpoints } from './retention';
 import { retryDueAtMs } from './retry';
 import { probeDisk } from '../disk/health';
+import { checkSites, publishSiteHealth, type SiteHealth } from './site-health';
 import type { JobLifecycleDeps, SiteModel } from './types';
 
 export const DEFAULT_SLOT_MS = 300_000;
@@ -30,6 +31,7 @@ export class JobLifecycle {
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly logger: Logger;
   private planNextWakeMs = Infinity;
+  private siteHealth = new Map<string, SiteHealth>();
 
   constructor(private readonly deps: JobLifecycleDeps) {
     this.logger = deps.logger.child({ component: 'jobs' });
@@ -41,10 +43,11 @@ export class JobLifecycle {
 
   /** One tick: collect events and exits, plan, persist the plan, apply it. Returns the plan. */
   async tick(nowMs: number): Promise<Plan> {
+    await this.checkSiteHealth(nowMs);
     await this.collect(nowMs);
     const signal = this.deps.planSignal ? await this.deps.planSignal(nowMs) : { series: {}, failOpenReason: 'no carbon signal wired into the job lifecycle' };
     const input = buildPlanInput(this.deps.db, { nowMs, slotMs: this.deps.slotMs ?? DEFAULT_SLOT_MS, safetyMarginMs: this.deps.safetyMarginMs ?? 0,
-      policy: this.deps.policy ?? 'baseline', sites: this.deps.sites, signal });
+      policy: this.deps.policy ?? 'baseline', sites: this.plannableSites(), signal });
     const plan = (this.deps.planSource ?? runEverything)(input);
     this.planNextWakeMs = plan.nextWakeMs;
     if (input.jobs.length > 0) {
@@ -56,6 +59,7 @@ export class JobLifecycle {
     const overridden = jobsWithManualOverride(this.deps.db);
     for (const d of plan.decisions) {
       if (d.action === 'keep' && !overridden.has(d.jobId)) continue;
+      if (this.touchesUnavailableSite(d)) continue;
       try {
         await this.apply(d, nowMs);
       } catch (err) {
@@ -63,6 +67,48 @@ export class JobLifecycle {
       }
     }
     return plan;
+  }
+
+  /** Asks every site whether it can take orders (./site-health); logs each change; publishes for `status`. */
+  private async checkSiteHealth(nowMs: number): Promise<void> {
+    if (!this.deps.sites.some((s) => s.executor.health)) return;
+    const before = this.siteHealth;
+    this.siteHealth = await checkSites(this.deps.sites, nowMs, before);
+    for (const h of this.siteHealth.values()) {
+      const was = before.get(h.site)?.available ?? true;
+      if (was && !h.available) this.logger.warn('site unavailable: no new work goes there, its runs are left as they are', { site: h.site, reason: h.reason });
+      if (!was && h.available) this.logger.info('site available again', { site: h.site });
+    }
+    publishSiteHealth(this.deps.db, this.siteHealth.values());
+  }
+
+  private unavailable(site: string | undefined): boolean {
+    return site !== undefined && this.siteHealth.get(site)?.available === false;
+  }
+
+  /**
+   * The sites as the planner sees them: an unavailable one has no free GPU (its capacity is
+   * what its runs hold), so no work is placed there until it is back.
+   */
+  private plannableSites(): readonly SiteModel[] {
+    if (![...this.siteHealth.values()].some((h) => !h.available)) return this.deps.sites;
+    const held = new Map<string, number>();
+    for (const r of openRuns(this.deps.db)) held.set(r.site, (held.get(r.site) ?? 0) + (r.gpuIds === '' ? 0 : r.gpuIds.split(',').length));
+    return this.deps.sites.map((s) => (this.unavailable(s.name) ? { ...s, gpus: held.get(s.name) ?? 0 } : s));
+  }
+
+  /** Whether a decision would start work on, or act on a run at, a site that cannot take orders now. */
+  private touchesUnavailableSite(d: Decision): boolean {
+    if (this.siteHealth.size === 0) return false;
+    const runSite = openRunOf(this.deps.db, d.jobId)?.site;
+    if (!this.unavailable(d.site) && !this.unavailable(runSite)) return false;
+    this.logger.info('decision deferred: site unavailable', { jobId: d.jobId, action: d.action, site: d.site ?? runSite });
+    return true;
+  }
+
+  /** What the last health check saw, per site (empty when no executor has a health check). */
+  sitesHealth(): SiteHealth[] {
+    return [...this.siteHealth.values()];
   }
 
   /** The last plan's next decision time: when the daemon ticks next at the latest, besides its cron (./wake). */

@@ -52,7 +52,8 @@ async function reconcileRun(deps: JobLifecycleDeps, run: RunRecord, nowMs: numbe
     report.ended.push(run.id);
     return;
   }
-  if (run.pid === null && handle.pid !== null) {
+  // A run found again (in /proc by its run dir, or by a Slurm job's name) gets its identity recorded.
+  if ((run.pid === null && handle.pid !== null) || (run.executorRef === null && handle.executorRef !== null)) {
     setRunProcess(deps.db, run.id, { pid: handle.pid, pidStartTicks: handle.pidStartTicks, executorRef: handle.executorRef, logPath: handle.logPath });
   }
   hooks.adopted(run, handle);

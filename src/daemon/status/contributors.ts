@@ -9,11 +9,13 @@ import { jobsStatus } from '../jobs/status';
 import { energyStatus } from '../../reports/status-contributor';
 import { zonesStatus } from '../signal/status';
 import { diskStatus } from '../disk/status';
+import { sitesStatus } from '../jobs/sites-status';
 
 export const statusContributors: StatusContributor[] = [
   jobsStatus,
   energyStatus,
   zonesStatus,
   diskStatus,
+  sitesStatus,
   // e.g. zonesStatus, jobsStatus — one line each
 ];
