@@ -6,7 +6,10 @@
  * values with the same arithmetic, so the cells written are only the values.
  *
  * Layout: block b ∈ [0, S) holds R_b, block S holds P; cell (b, t, w) lives at
- * b·block + t·stride + w, with stride = W + 1 and block = (T + 1)·stride.
+ * b·block + (t − base)·stride + w, with stride = W + 1. A full table holds every row
+ * (base 0, block = (T + 1)·stride); a window (./exact-table.ts) holds rows base … base +
+ * block/stride − 1 only. Each loop fills rows [tLo, tHi) from the rows above them, which
+ * the caller has in place (row T is set by the loop itself when tHi = T).
  */
 
 /** The shape shared by every loop: T slots, W work slots, k overhead slots, S sites. */
@@ -17,12 +20,20 @@ export interface FillShape {
   S: number;
   stride: number;
   block: number;
+  /** First row held in the buffer (0 for a full table). */
+  base?: number;
+}
+
+/** Offset of row t in block 0. */
+function rowOf(f: FillShape, t: number): number {
+  return (t - (f.base ?? 0)) * f.stride;
 }
 
 /** Sets row T of every block (done = 0, unfinished = ∞). */
-function initLastRow(V: Float64Array, f: FillShape): void {
+function initLastRow(V: Float64Array, f: FillShape, tHi: number): void {
+  if (tHi !== f.T) return;
   for (let b = 0; b <= f.S; b++) {
-    const row = b * f.block + f.T * f.stride;
+    const row = b * f.block + rowOf(f, f.T);
     V.fill(Infinity, row, row + f.W);
     V[row + f.W] = 0;
   }
@@ -32,21 +43,21 @@ function initLastRow(V: Float64Array, f: FillShape): void {
 function initRow(V: Float64Array, f: FillShape, t: number, wLo: number): void {
   const guard = Math.max(f.k, 1);
   for (let b = 0; b <= f.S; b++) {
-    const row = b * f.block + t * f.stride;
+    const row = b * f.block + rowOf(f, t);
     V[row + f.W] = 0;
     for (let g = Math.max(0, wLo - guard); g < wLo; g++) V[row + g] = Infinity;
   }
 }
 
 /** Any number of sites (S ≥ 5 in practice): best and second-best resume per cell. */
-export function fillGeneric(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined): void {
+export function fillGeneric(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, tLo = 0, tHi = f.T): void {
   const { T, W, k, S, stride, block } = f;
   const runT = new Float64Array(S);
   const resT = new Float64Array(S);
   const nextRow = new Int32Array(S);
   const afterRow = new Int32Array(S);
-  initLastRow(V, f);
-  for (let t = T - 1; t >= 0; t--) {
+  initLastRow(V, f, tHi);
+  for (let t = tHi - 1; t >= tLo; t--) {
     const wLo = Math.max(0, W - (T - t));
     const wHi = Math.min(W - 1, t);
     const idleT = idle === undefined ? 0 : idle[t]!;
@@ -55,10 +66,10 @@ export function fillGeneric(V: Float64Array, f: FillShape, runs: readonly Float6
     for (let s = 0; s < S; s++) {
       runT[s] = runs[s]![t]!;
       resT[s] = canResume ? resumes[s]![t]! : Infinity;
-      nextRow[s] = s * block + (t + 1) * stride + 1;
-      afterRow[s] = canResume ? s * block + (t + k) * stride : 0;
+      nextRow[s] = s * block + rowOf(f, t + 1) + 1;
+      afterRow[s] = canResume ? s * block + rowOf(f, t + k) : 0;
     }
-    const nowP = S * block + t * stride;
+    const nowP = S * block + rowOf(f, t);
     for (let w = wLo; w <= wHi; w++) {
       const stay = V[nowP + stride + w]! + idleT;
       let best = Infinity;
@@ -77,21 +88,21 @@ export function fillGeneric(V: Float64Array, f: FillShape, runs: readonly Float6
         const mig = bestS === s ? second : best;
         const run = runT[s]! + V[nextRow[s]! + w]!;
         const v = mig < run ? mig : run;
-        V[s * block + t * stride + w] = stay < v ? stay : v;
+        V[nowP - (S - s) * block + w] = stay < v ? stay : v;
       }
     }
   }
 }
 
 /** Two sites: R_0 = min(run_0, resume_1, stay), R_1 = min(run_1, resume_0, stay), P = min(resume_0, resume_1, stay). */
-export function fillTwo(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined): void {
+export function fillTwo(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, tLo = 0, tHi = f.T): void {
   const { T, W, k, stride, block } = f;
   const run0G = runs[0]!;
   const run1G = runs[1]!;
   const res0G = resumes[0]!;
   const res1G = resumes[1]!;
-  initLastRow(V, f);
-  for (let t = T - 1; t >= 0; t--) {
+  initLastRow(V, f, tHi);
+  for (let t = tHi - 1; t >= tLo; t--) {
     const wLo = Math.max(0, W - (T - t));
     const wHi = Math.min(W - 1, t);
     const idleT = idle === undefined ? 0 : idle[t]!;
@@ -101,13 +112,13 @@ export function fillTwo(V: Float64Array, f: FillShape, runs: readonly Float64Arr
     const c1 = run1G[t]!;
     const r0 = canResume ? res0G[t]! : Infinity;
     const r1 = canResume ? res1G[t]! : Infinity;
-    const now0 = t * stride;
+    const now0 = rowOf(f, t);
     const now1 = block + now0;
     const nowP = 2 * block + now0;
     const next0 = now0 + stride + 1;
     const next1 = now1 + stride + 1;
     const nextP = nowP + stride;
-    const after0 = canResume ? (t + k) * stride : 0;
+    const after0 = canResume ? rowOf(f, t + k) : 0;
     const after1 = after0 + block;
     if (k === 1) {
       // Descending w: the value read for a resume at w is the one a run reads at w − 1.
@@ -149,10 +160,10 @@ export function fillTwo(V: Float64Array, f: FillShape, runs: readonly Float64Arr
 }
 
 /** Three sites: each R_s takes the best resume on the two others. */
-export function fillThree(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined): void {
+export function fillThree(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, tLo = 0, tHi = f.T): void {
   const { T, W, k, stride, block } = f;
-  initLastRow(V, f);
-  for (let t = T - 1; t >= 0; t--) {
+  initLastRow(V, f, tHi);
+  for (let t = tHi - 1; t >= tLo; t--) {
     const wLo = Math.max(0, W - (T - t));
     const wHi = Math.min(W - 1, t);
     const idleT = idle === undefined ? 0 : idle[t]!;
@@ -164,11 +175,11 @@ export function fillThree(V: Float64Array, f: FillShape, runs: readonly Float64A
     const r0 = canResume ? resumes[0]![t]! : Infinity;
     const r1 = canResume ? resumes[1]![t]! : Infinity;
     const r2 = canResume ? resumes[2]![t]! : Infinity;
-    const now0 = t * stride;
+    const now0 = rowOf(f, t);
     const now1 = block + now0;
     const now2 = 2 * block + now0;
     const nowP = 3 * block + now0;
-    const after0 = canResume ? (t + k) * stride : 0;
+    const after0 = canResume ? rowOf(f, t + k) : 0;
     if (k === 1) {
       fillRowThreeK1(V, now0, block, stride, wLo, wHi, idleT, c0, c1, c2, r0, r1, r2);
       continue;
@@ -233,10 +244,10 @@ function fillRowThreeK1(V: Float64Array, now0: number, block: number, stride: nu
 }
 
 /** Four sites: the best resume excluding s from two pair minima (m01, m23). */
-export function fillFour(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined): void {
+export function fillFour(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, tLo = 0, tHi = f.T): void {
   const { T, W, k, stride, block } = f;
-  initLastRow(V, f);
-  for (let t = T - 1; t >= 0; t--) {
+  initLastRow(V, f, tHi);
+  for (let t = tHi - 1; t >= tLo; t--) {
     const wLo = Math.max(0, W - (T - t));
     const wHi = Math.min(W - 1, t);
     const idleT = idle === undefined ? 0 : idle[t]!;
@@ -250,12 +261,12 @@ export function fillFour(V: Float64Array, f: FillShape, runs: readonly Float64Ar
     const r1 = canResume ? resumes[1]![t]! : Infinity;
     const r2 = canResume ? resumes[2]![t]! : Infinity;
     const r3 = canResume ? resumes[3]![t]! : Infinity;
-    const now0 = t * stride;
+    const now0 = rowOf(f, t);
     const now1 = block + now0;
     const now2 = 2 * block + now0;
     const now3 = 3 * block + now0;
     const nowP = 4 * block + now0;
-    const after0 = canResume ? (t + k) * stride : 0;
+    const after0 = canResume ? rowOf(f, t + k) : 0;
     for (let w = wLo; w <= wHi; w++) {
       const stay = V[nowP + stride + w]! + idleT;
       const run0 = c0 + V[now0 + stride + 1 + w]!;
@@ -294,15 +305,15 @@ export function fillFour(V: Float64Array, f: FillShape, runs: readonly Float64Ar
  * @example R_0 with run_0 = 5 g, resume_1 = 5 g, stay = 5 g → 0 (keeps running).
  */
 export function choiceAt(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, mode: number, t: number, w: number): number {
-  const { T, k, S, stride, block } = f;
-  const next = (t + 1) * stride + w;
+  const { T, k, S, block } = f;
+  const next = rowOf(f, t + 1) + w;
   const stay = V[S * block + next]! + (idle === undefined ? 0 : idle[t]!);
   let best = Infinity;
   let bestS = -1;
   if (t + k <= T) {
     for (let s = 0; s < S; s++) {
       if (s === mode) continue;
-      const v = resumes[s]![t]! + (k === 0 ? runs[s]![t]! + V[s * block + next + 1]! : V[s * block + (t + k) * stride + w]!);
+      const v = resumes[s]![t]! + (k === 0 ? runs[s]![t]! + V[s * block + next + 1]! : V[s * block + rowOf(f, t + k) + w]!);
       if (v < best) {
         best = v;
         bestS = s;
@@ -313,4 +324,53 @@ export function choiceAt(V: Float64Array, f: FillShape, runs: readonly Float64Ar
   const run = runs[mode]![t]! + V[mode * block + next + 1]!;
   if (run <= best && run <= stay) return 0;
   return bestS >= 0 && best <= stay ? 2 + bestS : 1;
+}
+
+/**
+ * One site (the common case, and the 5 ms budget): R and P in two blocks, no inner loop
+ * over sites. With k = 1, w runs downwards so each value of row t + 1 is read once.
+ */
+export function fillOne(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, tLo = 0, tHi = f.T): void {
+  const { T, W, k, stride, block } = f;
+  const runG = runs[0]!;
+  const resumeG = resumes[0]!;
+  initLastRow(V, f, tHi);
+  for (let t = tHi - 1; t >= tLo; t--) {
+    const wLo = Math.max(0, W - (T - t));
+    const wHi = Math.min(W - 1, t);
+    const idleT = idle === undefined ? 0 : idle[t]!;
+    initRow(V, f, t, wLo);
+    const c = runG[t]!;
+    const r = resumeG[t]!;
+    const rRow = rowOf(f, t);
+    const pRow = block + rRow;
+    const rNext = rRow + stride;
+    const pNext = pRow + stride;
+    const rK = t + k <= T ? rowOf(f, t + k) : -1;
+    if (k === 1) {
+      let up = V[rNext + wHi + 1]!;
+      for (let w = wHi; w >= wLo; w--) {
+        const here = V[rNext + w]!;
+        const stay = V[pNext + w]! + idleT;
+        const run = c + up;
+        const resume = r + here;
+        up = here;
+        V[pRow + w] = resume <= stay ? resume : stay;
+        V[rRow + w] = stay < run ? stay : run;
+      }
+      continue;
+    }
+    for (let w = wLo; w <= wHi; w++) {
+      const stay = V[pNext + w]! + idleT;
+      const run = c + V[rNext + w + 1]!;
+      const resume = rK < 0 ? Infinity : r + (k === 0 ? run : V[rK + w]!);
+      V[pRow + w] = resume <= stay ? resume : stay;
+      V[rRow + w] = stay < run ? stay : run;
+    }
+  }
+}
+
+/** The loop for `f.S` sites. */
+export function fillFor(S: number): typeof fillGeneric {
+  return S === 1 ? fillOne : S === 2 ? fillTwo : S === 3 ? fillThree : S === 4 ? fillFour : fillGeneric;
 }

@@ -9,7 +9,10 @@
  * every policy alike.
  */
 import type { ExactSolution } from './exact';
-import { buildProblem, Capacity, gramsOf, horizonOf, slotsFor, type JobProblem } from './costs';
+import { giveBackScratch, takeScratch, type ExactScratch } from './exact-scratch';
+import { coarseFactor, solveCoarse } from './coarse';
+import { buildProblem, Capacity, gramsOf, horizonOf, slotsFor, ZoneIntensity, type JobProblem } from './costs';
+import { MAX_STATE_CELLS_PER_JOB, PlanLimitError } from './limits';
 import { runNow, schedule } from './policies';
 import { hasYieldingRuns, planningOrder, protectedSlots, protectedUntilMs, slackOf } from './preemption';
 import { reasonFor } from './reasons';
@@ -25,9 +28,41 @@ interface Planned {
   failOpen: boolean;
   /** Capacity, not its own slack, left it no plan before its deadline. */
   late: boolean;
+  /** Said after the reason: how the plan was made when not the usual way (coarser slots). */
+  note?: string;
 }
 
-function planOne(input: PlanInput, given: PlanJob, capacity: Capacity): Planned | undefined {
+/**
+ * The job's policy, within the per-job limit: a `carbond` job over it (`PlanLimitError`)
+ * is solved on coarser slots (./coarse.ts) and the error's sentence is kept for its reason.
+ */
+function scheduleWithin(input: PlanInput, problem: JobProblem, scratch: ExactScratch): { solution: ExactSolution; note?: string } {
+  const limit = { jobId: problem.job.id, maxStateCells: input.maxStateCellsPerJob ?? MAX_STATE_CELLS_PER_JOB };
+  try {
+    return { solution: schedule(input.policy, problem, { scratch, limit }) };
+  } catch (err) {
+    if (!(err instanceof PlanLimitError)) throw err;
+    const f = coarseFactor(problem, limit.maxStateCells);
+    return { solution: solveCoarse(problem, f, { scratch }), note: `planned on ${(f * input.slotMs) / 60_000}-min slots: ${err.message}` };
+  }
+}
+
+/** What one `plan()` call shares between its jobs: the DP's scratch and the zones' intensities. */
+interface Shared {
+  scratch: ExactScratch;
+  zones: ZoneIntensity;
+}
+
+/**
+ * The problem as kept until the plan is assembled: the per-slot costs are dropped (the
+ * reasons read only the first slot's), the intensities are views of the shared ones.
+ */
+function keptOf(problem: JobProblem): JobProblem {
+  const { idleG: _idle, ...rest } = problem;
+  return { ...rest, sites: problem.sites.map((s) => ({ runG: Float64Array.of(s.runG[0] ?? Infinity), resumeG: new Float64Array(0) })) };
+}
+
+function planOne(input: PlanInput, given: PlanJob, capacity: Capacity, shared: Shared): Planned | undefined {
   // A job whose work is all done still needs its process to run to exit (a trainer paused at
   // its last step resumes, finds nothing left and exits): one slot of work. A running one
   // keeps running, never paused for "nothing left to run"; a paused one is resumed in the
@@ -41,7 +76,7 @@ function planOne(input: PlanInput, given: PlanJob, capacity: Capacity): Planned 
   const needed = slotsFor(job.remainingWorkMs, input.slotMs) + slotsFor(job.pauseOverheadMs, input.slotMs);
   // Deadlines far away are planned over a rolling window (memory and time stay bounded).
   const windowSlots = Math.max(needed, Math.floor(MAX_PLAN_HORIZON_MS / input.slotMs));
-  const problem = buildProblem(input, job, guarded || failOpen ? Math.max(T, needed) : Math.min(T, windowSlots), capacity, protectedSlots(input, given));
+  const problem = buildProblem(input, job, guarded || failOpen ? Math.max(T, needed) : Math.min(T, windowSlots), capacity, protectedSlots(input, given), shared.zones);
   if (!problem) return undefined;
   if (job.manualOverride === 'pause') {
     return { problem, solution: { feasible: true, costG: 0, siteAt: new Int16Array(problem.horizonSlots).fill(-1), overheadAt: new Uint8Array(problem.horizonSlots), resumes: 0 }, guarded: false, failOpen, late: false };
@@ -49,14 +84,12 @@ function planOne(input: PlanInput, given: PlanJob, capacity: Capacity): Planned 
   if (guarded || failOpen || finishing || job.manualOverride === 'resume') {
     return { problem, solution: runNow(problem, problem.preferredSite), guarded, failOpen, late: false };
   }
-  let solution = schedule(input.policy, problem);
-  let late = false;
+  const { solution, note } = scheduleWithin(input, problem, shared.scratch);
   if (!solution.feasible) {
     // Capacity left no feasible plan before the deadline: run as soon as the preferred site allows.
-    solution = runNow(problem, problem.preferredSite);
-    late = true;
+    return { problem, solution: runNow(problem, problem.preferredSite), guarded: true, failOpen, late: true };
   }
-  return { problem, solution, guarded: late, failOpen, late };
+  return { problem, solution, guarded: false, failOpen, late: false, ...(note !== undefined ? { note } : {}) };
 }
 
 function segmentsOf(p: Planned, input: PlanInput): PlannedSegment[] {
@@ -124,11 +157,17 @@ function nextWakeOf(planned: readonly Planned[], input: PlanInput): number {
  *   → { decisions: [{ jobId: 'a', action: 'pause', reason: 'paused 17:30: …' }], jobs: [...], nextWakeMs }
  */
 export function plan(input: PlanInput): Plan {
-  let pass = planInOrder(input, planningOrder(input));
-  // Jobs left late behind running jobs that could have yielded: plan them first, once.
-  const late = new Set([...pass.byId].filter(([, p]) => p.late).map(([id]) => id));
-  if (late.size > 0 && hasYieldingRuns(input)) pass = planInOrder(input, planningOrder(input, late));
-  return assemble(input, pass.order, pass.byId, pass.missing);
+  // One scratch for the whole call, shared by its jobs, given back when it returns (issue 14).
+  const shared: Shared = { scratch: takeScratch(), zones: new ZoneIntensity(input) };
+  try {
+    let pass = planInOrder(input, planningOrder(input), shared);
+    // Jobs left late behind running jobs that could have yielded: plan them first, once.
+    const late = new Set([...pass.byId].filter(([, p]) => p.late).map(([id]) => id));
+    if (late.size > 0 && hasYieldingRuns(input)) pass = planInOrder(input, planningOrder(input, late), shared);
+    return assemble(input, pass.order, pass.byId, pass.missing);
+  } finally {
+    giveBackScratch(shared.scratch);
+  }
 }
 
 interface Pass {
@@ -138,18 +177,18 @@ interface Pass {
 }
 
 /** Plans each job of `order` against the capacity the ones before it left. */
-function planInOrder(input: PlanInput, order: PlanJob[]): Pass {
+function planInOrder(input: PlanInput, order: PlanJob[], shared: Shared): Pass {
   const maxT = input.jobs.reduce((m, j) => Math.max(m, Math.min(horizonOf(input, j), Math.floor(MAX_PLAN_HORIZON_MS / input.slotMs)) + 2 * slotsFor(j.remainingWorkMs + j.pauseOverheadMs, input.slotMs)), 1);
   const capacity = new Capacity(input.sites, maxT);
   const byId = new Map<string, Planned>();
   const missing: PlanJob[] = [];
   for (const job of order) {
-    const p = planOne(input, job, capacity);
+    const p = planOne(input, job, capacity, shared);
     if (!p) {
       missing.push(job);
       continue;
     }
-    byId.set(job.id, p);
+    byId.set(job.id, { ...p, problem: keptOf(p.problem) });
     capacity.apply(p.problem.siteIndexes, p.solution.siteAt, job.gpus, 1);
     if (job.phase === 'paused') capacity.countResumes(p.problem.siteIndexes, p.solution.siteAt);
   }
@@ -174,7 +213,8 @@ function assemble(input: PlanInput, order: readonly PlanJob[], byId: Map<string,
       ...(input.failOpenReason ? { failOpenReason: input.failOpenReason } : {}),
       ...(protectedSlots(input, job) > 0 ? { protectedUntilMs: protectedUntilMs(job, input.runProtection)! } : {}),
     });
-    decisions.push(site ? { jobId: job.id, action, site, reason } : { jobId: job.id, action, reason });
+    const said = p.note === undefined ? reason : `${reason}; ${p.note}`;
+    decisions.push(site ? { jobId: job.id, action, site, reason: said } : { jobId: job.id, action, reason: said });
     jobs.push({ jobId: job.id, segments: segmentsOf(p, input), expectedEmissionsG: expectedG, guarded: p.guarded });
   }
   for (const job of missing) {

@@ -3,7 +3,7 @@
  * per-slot schedule in the same form, so capacity, the guard, decisions and reasons are
  * shared. `carbond` is the exact planner; the others are the comparisons of the benchmark.
  */
-import { solveExact, type ExactProblem, type ExactSolution } from './exact';
+import { solveExact, type ExactProblem, type ExactSolution, type SolveOptions } from './exact';
 import type { PolicyName } from './types';
 
 /** Default percentile for `threshold`: run when the signal is in the cleanest 30 %. */
@@ -18,11 +18,11 @@ export interface PolicyProblem extends ExactProblem {
   thresholdPercentile?: number;
 }
 
-/** Runs `p` with the named policy. */
-export function schedule(policy: PolicyName, p: PolicyProblem): ExactSolution {
+/** Runs `p` with the named policy (`options` reach the exact planner: scratch, per-job limit). */
+export function schedule(policy: PolicyName, p: PolicyProblem, options: SolveOptions = {}): ExactSolution {
   switch (policy) {
     case 'carbond':
-      return solveExact(p);
+      return solveExact(p, options);
     case 'baseline':
       return runNow(p, p.preferredSite);
     case 'window':

@@ -111,6 +111,11 @@ export interface PlanInput {
    * @example 8 GPUs, 4 resumes planned at 02:00, factor 1 → a fifth costs 1.5 × its overhead there
    */
   crowdingFactor?: number;
+  /**
+   * `carbond` only: most DP state-cells one job may take (default `MAX_STATE_CELLS_PER_JOB`,
+   * 64 M). A job over it is planned on coarser slots, and its reason says so.
+   */
+  maxStateCellsPerJob?: number;
 }
 
 /** What to do with a job right now. `keep` = leave as is (running stays running, paused stays paused). */

@@ -36,8 +36,10 @@ export interface JobAccount {
   finishedAtMs: number | null;
   /** finishedAt − baselineEnd, ms; null while unfinished. */
   delayMs: number | null;
-  /** Runs that ended paused. */
+  /** Runs that ended paused and went on at the same site (or not yet). */
   pauses: number;
+  /** Runs that ended paused and went on at another site. */
+  moves: number;
   /** Time between consecutive runs, ms. */
   pausedMs: number;
   /** Time runs held their GPUs, ms (a running run counts up to now). */
@@ -82,16 +84,26 @@ export function usefulFraction(runs: readonly RunRow[]): number {
   return Math.min(1, (last - first) / executed);
 }
 
-function runTimes(runs: readonly RunRow[], nowMs: number): { pauses: number; pausedMs: number; runningMs: number } {
+/**
+ * A checkpointed pause after which the job went on at another site is a move, not a pause
+ * (as `carbond simulate` counts them); a pause with no run after it yet is a pause.
+ */
+function runTimes(runs: readonly RunRow[], nowMs: number): { pauses: number; moves: number; pausedMs: number; runningMs: number } {
   let pausedMs = 0;
   let runningMs = 0;
+  let pauses = 0;
+  let moves = 0;
   const sorted = [...runs].sort((a, b) => a.startedAtMs - b.startedAtMs);
   sorted.forEach((r, i) => {
     runningMs += Math.max(0, (r.endedAtMs ?? nowMs) - r.startedAtMs);
     const prev = sorted[i - 1];
     if (prev?.endedAtMs != null) pausedMs += Math.max(0, r.startedAtMs - prev.endedAtMs);
+    if (r.exitKind !== 'paused') return;
+    const next = sorted[i + 1];
+    if (next && next.site !== r.site) moves += 1;
+    else pauses += 1;
   });
-  return { pauses: runs.filter((r) => r.exitKind === 'paused').length, pausedMs, runningMs };
+  return { pauses, moves, pausedMs, runningMs };
 }
 
 /** Accounts one job from its runs and energy samples (samples ordered by start). */

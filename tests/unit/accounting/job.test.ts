@@ -32,6 +32,12 @@ describe('accounting one job', () => {
     expect(a.state).toBe('finished');
   });
 
+  it('counts a pause after which the job went on at another site as a move, not a pause (as simulate does)', () => {
+    const runs = [run(0, 1, 0, 30, 'paused'), { ...run(1, 2, 30, 60, 'paused'), site: 'away' }, { ...run(2, 3, 60, 90, 'paused'), site: 'away' }, { ...run(4, 5, 90, 100, 'finished'), site: 'away' }];
+    const a = accountJob({ ...job, state: 'finished' }, runs, [sample(0, 1)], { ...ctx, siteZones: { home: 'HOME', away: 'HOME' } });
+    expect(a).toMatchObject({ pauses: 2, moves: 1 });
+  });
+
   it('counts pauses and paused time, and leaves the delay open while unfinished', () => {
     const runs = [run(0, 1, 0, 50, 'paused'), run(3, null, 50, 80, null)];
     const a = accountJob({ ...job, state: 'running' }, runs, [sample(0, 1), sample(3, 1)], ctx);
