@@ -6,7 +6,7 @@
 import { plan, type PlanInput, type PlanJob, type SlotSeries } from '../../../scheduler';
 import { coarsen, layBack, solveCoarse } from '../../../scheduler/coarse';
 import { solveExact, type ExactProblem, type ExactStart } from '../../../scheduler/exact';
-import { ExactScratch, liveScratchBytes, RESERVE_MAX_BYTES } from '../../../scheduler/exact-scratch';
+import { ExactScratch, liveScratchBytes, RESERVE_IDLE_MS, RESERVE_KEEP_BYTES, RESERVE_MAX_BYTES } from '../../../scheduler/exact-scratch';
 import { PlanLimitError, stateCellsOf } from '../../../scheduler/limits';
 import { seededUniform } from '../../../src/core/rng';
 
@@ -84,13 +84,17 @@ describe('planner memory', () => {
     expect(scratch.bytes).toBe(0);
   });
 
-  it('keeps at most the small reserve once plan() returns, after a large plan', () => {
+  it('keeps at most the reserve once plan() returns, and gives a large one back when idle', async () => {
     const p = plan(weekJobInput(4));
     expect(p.decisions[0]!.jobId).toBe('week');
     expect(p.jobs[0]!.segments.reduce((a, s) => a + s.endMs - s.startMs, 0)).toBeGreaterThanOrEqual(7 * 24 * H);
     expect(liveScratchBytes()).toBeLessThanOrEqual(RESERVE_MAX_BYTES);
-    // A full table of 24 MB (two sites, T = 1440, W = 720) is given back whole.
+    // A full table of 24 MB (two sites, T = 1440, W = 720) is kept for a plan right after,
+    // and given back once the planner has been idle.
     plan({ ...weekJobInput(2), jobs: [{ ...weekJobInput(2).jobs[0]!, deadlineMs: T0 + 5 * 24 * H, remainingWorkMs: 60 * H }] });
+    expect(liveScratchBytes()).toBeGreaterThan(RESERVE_KEEP_BYTES);
+    expect(liveScratchBytes()).toBeLessThanOrEqual(RESERVE_MAX_BYTES);
+    await new Promise((r) => setTimeout(r, RESERVE_IDLE_MS + 200));
     expect(liveScratchBytes()).toBe(0);
   });
 
