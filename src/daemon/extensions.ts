@@ -13,6 +13,7 @@ import { meterExtension } from '../meters/extension';
 import { metricsExtension } from './metrics/extension';
 import { signalExtension } from './signal/extension';
 import { plannedJobsExtension } from './planning/extension';
+import { schedulesExtension } from './schedules/extension';
 import type { TickStep } from './tick';
 
 export interface DaemonExtension {
@@ -39,6 +40,7 @@ export const coreExtension: DaemonExtension = {
 
 export const daemonExtensions: DaemonExtension[] = [
   coreExtension,
+  schedulesExtension, // recurring schedules: submits due occurrences first in the tick, before the signal reads the jobs
   signalExtension, // the carbon signal (every provider type, file replay included), before its readers
   plannedJobsExtension, // the job lifecycle planned by scheduler/plan on that signal
   meterExtension,

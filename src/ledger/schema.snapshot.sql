@@ -122,6 +122,31 @@ CREATE TABLE runs (
   log_path            TEXT
 );
 
+CREATE TABLE schedule_occurrences (
+  schedule_id    TEXT    NOT NULL REFERENCES schedules(id),
+  occurrence_at  INTEGER NOT NULL,
+  outcome        TEXT    NOT NULL CHECK (outcome IN ('submitted', 'skipped', 'failed')),
+  job_id         TEXT    REFERENCES jobs(id),
+  reason         TEXT    NOT NULL,
+  recorded_at    INTEGER NOT NULL,
+  PRIMARY KEY (schedule_id, occurrence_at)
+);
+
+CREATE TABLE schedules (
+  id                  TEXT    PRIMARY KEY,
+  owner               TEXT    NOT NULL,
+  uid                 INTEGER NOT NULL,
+  cron                TEXT    NOT NULL,
+  tz                  TEXT    NOT NULL,
+  finish_by           TEXT,
+  within_ms           INTEGER CHECK (within_ms > 0),
+  template_json       TEXT    NOT NULL,
+  created_at          INTEGER NOT NULL,
+  removed_at          INTEGER,
+  last_occurrence_at  INTEGER,
+  CHECK ((finish_by IS NULL) <> (within_ms IS NULL))
+);
+
 CREATE TABLE transitions (
   id          INTEGER PRIMARY KEY AUTOINCREMENT,
   job_id      TEXT    NOT NULL REFERENCES jobs(id),
@@ -157,5 +182,9 @@ CREATE INDEX progress_run ON progress(run_id, id);
 CREATE INDEX runs_job ON runs(job_id, id);
 
 CREATE INDEX runs_open ON runs(id) WHERE ended_at IS NULL;
+
+CREATE INDEX schedule_occurrences_job ON schedule_occurrences(job_id) WHERE job_id IS NOT NULL;
+
+CREATE INDEX schedules_active ON schedules(created_at) WHERE removed_at IS NULL;
 
 CREATE INDEX transitions_job ON transitions(job_id, id);

@@ -4,6 +4,7 @@
  */
 import type { JobAccount } from '../accounting/job';
 import { mergeTally, newTally, tallySources, tallyStatus, type SourceShare, type Tally } from '../accounting/tally';
+import { deadlineOf } from './deadlines';
 
 /** Energy in kWh to 6 decimals (mWh), grams to 3 decimals (mg), percentages to 2 decimals. */
 export const KWH_DECIMALS = 6;
@@ -38,8 +39,16 @@ export interface Figures {
   pausedMs: number;
   /** Embodied emissions (SCI's M), g. */
   embodiedG: number;
-  /** Σ SCI per training run (E × I + M), g. */
+  /** Σ SCI per training run (E × I + M), g: the sum over the jobs, NOT per run (see `sciPerRunG`). */
   sciG: number;
+  /** SCI per training run: `sciG` / the jobs that used energy (R = one run); null without any. @example 40 runs, sciG 90 280 g → 2257 g */
+  sciPerRunG: number | null;
+  /** Jobs that met their deadline (finished by it). */
+  deadlinesMet: number;
+  /** Jobs that missed it: finished after it, or still unfinished past it at report time. */
+  deadlinesMissed: number;
+  /** Unfinished jobs whose deadline is still ahead (failed and cancelled jobs are not judged). */
+  deadlinesOpen: number;
   /** `settled` | `provisional` | `estimated` (see `tallyStatus`). */
   status: string;
   /** Where the actual grams came from, e.g. `average/uk measured 93.10%; average/uk forecast 6.90%`. */
@@ -58,7 +67,7 @@ export function basisLabel(sources: readonly SourceShare[]): string {
 }
 
 /** Sums accounts into rounded figures, with the merged tallies for provenance. */
-export function figuresOf(accounts: readonly JobAccount[]): { figures: Figures; actual: Tally; baseline: Tally } {
+export function figuresOf(accounts: readonly JobAccount[], nowMs = -Infinity): { figures: Figures; actual: Tally; baseline: Tally } {
   const actual = newTally();
   const baseline = newTally();
   let overheadKWh = 0;
@@ -67,7 +76,11 @@ export function figuresOf(accounts: readonly JobAccount[]): { figures: Figures; 
   let pauses = 0;
   let pausedMs = 0;
   let embodiedG = 0;
+  let runs = 0;
+  const deadlines = { met: 0, missed: 0, open: 0, 'not-judged': 0 };
   for (const a of accounts) {
+    if (a.energyKWh > 0) runs += 1;
+    deadlines[deadlineOf(a, nowMs).outcome] += 1;
     mergeTally(actual, a.actual);
     mergeTally(baseline, a.baseline);
     overheadKWh += a.overheadKWh;
@@ -97,6 +110,10 @@ export function figuresOf(accounts: readonly JobAccount[]): { figures: Figures; 
     pausedMs: Math.round(pausedMs),
     embodiedG: round(embodiedG, G_DECIMALS),
     sciG: round(actual.g + embodiedG, G_DECIMALS),
+    sciPerRunG: runs === 0 ? null : round((actual.g + embodiedG) / runs, G_DECIMALS),
+    deadlinesMet: deadlines.met,
+    deadlinesMissed: deadlines.missed,
+    deadlinesOpen: deadlines.open,
     status: accounts.length === 0 ? 'settled' : tallyStatus(actual),
     actualBasis: basisLabel(tallySources(actual)),
     baselineBasis: basisLabel(tallySources(baseline)),
@@ -109,6 +126,9 @@ export const FIGURE_COLUMNS = [
   'jobs', 'energyKWh', 'overheadKWh', 'actualG', 'baselineG', 'avoidedG', 'avoidedPct', 'provisionalG',
   'estimatedG', 'unpricedKWh', 'delayMs', 'maxDelayMs', 'pauses', 'pausedMs', 'embodiedG', 'sciG',
 ] as const satisfies ReadonlyArray<keyof Figures>;
+
+/** Fields added after the first release: CSV prints them after every older column, so scripts reading by position keep working. */
+export const ADDED_FIGURE_COLUMNS = ['sciPerRunG', 'deadlinesMet', 'deadlinesMissed', 'deadlinesOpen'] as const satisfies ReadonlyArray<keyof Figures>;
 
 /** A figure as every format prints it: the number as JSON writes it, `null` as empty. */
 export function figureText(v: number | null): string {

@@ -13,7 +13,12 @@ export interface LogEntry {
   reason: string;
 }
 
-/** Merges transitions and decisions, dropping `keep` and repeats of the same decision. */
+/**
+ * Merges transitions and decisions, dropping `keep`, repeats of the same decision, and a
+ * decision whose transition at the same instant already carries its reason (the lifecycle
+ * writes `start @A: started 23:00 …` as a decision and `queued → running: started 23:00 …`
+ * as a transition: shown once, as `start @A (queued → running)`).
+ */
 export function decisionLog(transitions: readonly TransitionRow[], decisions: readonly DecisionRow[]): LogEntry[] {
   const items: Array<LogEntry & { atMs: number; order: number }> = [];
   transitions.forEach((t, i) => items.push({
@@ -27,6 +32,11 @@ export function decisionLog(transitions: readonly TransitionRow[], decisions: re
     const key = `${what}|${d.reason}`;
     if (key === previous) return;
     previous = key;
+    const same = items.find((t) => t.kind === 'transition' && t.atMs === d.atMs && d.reason !== '' && t.reason.startsWith(d.reason));
+    if (same) {
+      same.what = `${what} (${same.what})`;
+      return;
+    }
     items.push({ atMs: d.atMs, order: transitions.length + i, at: isoUtc(d.atMs), kind: 'decision', what, reason: d.reason });
   });
   items.sort((a, b) => a.atMs - b.atMs || (a.kind === b.kind ? a.order - b.order : a.kind === 'decision' ? -1 : 1));

@@ -1,15 +1,20 @@
 /**
- * The report as Markdown: totals, groups, jobs (same rounded numbers as JSON and CSV),
- * provenance, SCI, notes and a decision log per job.
+ * The report as Markdown, with the HTML report's content: the summary (headline, deadlines,
+ * trend, breakdowns by project/owner and zone, in human units), method and sources, and an
+ * appendix with the exact figures (same rounded numbers as JSON and CSV) and each job's
+ * decisions, once each.
  */
-import { formatDurationMs, formatGrams } from '../core/units';
+import { byLabel, mainBreakdown, topRows } from './charts';
 import { figureText, type Figures } from './figures';
+import { periodText } from './html';
+import { energyText, hoursText, massText, pctText, timeText } from './human';
+import { methodEntries } from './method-text';
 import type { JobReport, Report } from './model';
 
 const COLUMNS: ReadonlyArray<[keyof Figures, string]> = [
   ['jobs', 'jobs'], ['energyKWh', 'energy kWh'], ['overheadKWh', 'overhead kWh'], ['actualG', 'actual g'], ['baselineG', 'baseline g'],
   ['avoidedG', 'avoided g'], ['avoidedPct', 'avoided %'], ['provisionalG', 'provisional g'], ['delayMs', 'delay ms'], ['pauses', 'pauses'],
-  ['pausedMs', 'paused ms'], ['sciG', 'SCI g/run'], ['status', 'status'],
+  ['pausedMs', 'paused ms'], ['sciG', 'SCI g (sum of runs)'], ['sciPerRunG', 'SCI g/run'], ['deadlinesMet', 'deadlines met'], ['deadlinesMissed', 'missed'], ['status', 'status'],
 ];
 
 function cell(text: string): string {
@@ -25,14 +30,14 @@ function table(rows: ReadonlyArray<[string, Figures]>, first: string): string[] 
 
 function jobSection(j: JobReport): string[] {
   const f = j.figures;
+  const deadline = j.deadlineOutcome === 'missed' ? `missed by ${hoursText(j.lateByMs ?? 0)}` : j.deadlineOutcome;
   const out = [
     `### ${cell(j.name)} (\`${j.id}\`)`,
     '',
-    `owner ${j.owner} · home ${j.homeSite} (${j.homeZone}) · ran on ${j.sites.join(', ') || 'nothing yet'} · ${j.state} · submitted ${j.submittedAt}` +
-      (j.finishedAt ? ` · finished ${j.finishedAt}` : ''),
+    `owner ${j.owner} · home ${j.homeSite} (${j.homeZone}) · ran on ${j.sites.join(', ') || 'nothing yet'} · ${j.state} · submitted ${timeText(j.submittedAt)}` +
+      (j.finishedAt ? ` · finished ${timeText(j.finishedAt)}` : '') + ` · deadline ${timeText(j.deadline)} (${deadline})`,
     '',
-    `- actual ${formatGrams(f.actualG)}, baseline ${formatGrams(f.baselineG)}, avoided ${formatGrams(f.avoidedG)}` +
-      (f.avoidedPct === null ? '' : ` (${f.avoidedPct}%)`) + `; delay ${j.delayMs === null ? 'n/a (unfinished)' : formatDurationMs(Math.max(0, j.delayMs))}` +
+    `- actual ${massText(f.actualG)}, baseline ${massText(f.baselineG)}, avoided ${massText(f.avoidedG)} (${pctText(f.avoidedPct)}); ran ${hoursText(j.runningMs)}, paused ${hoursText(f.pausedMs)}; delay ${j.delayMs === null ? 'n/a (unfinished)' : hoursText(Math.max(0, j.delayMs))}` +
       (j.delayMs !== null && j.delayMs < 0 ? ' (finished before the baseline)' : ''),
     `- actual basis: ${f.actualBasis}${f.status === 'settled' ? '' : ` — **${f.status.toUpperCase()}**`}`,
     `- baseline basis: ${f.baselineBasis}`,
@@ -41,35 +46,66 @@ function jobSection(j: JobReport): string[] {
   ];
   if (j.log.length > 0) {
     out.push('| time (UTC) | event | reason |', '| --- | --- | --- |');
-    for (const e of j.log) out.push(`| ${e.at} | ${cell(e.what)} | ${cell(e.reason)} |`);
+    for (const e of j.log) out.push(`| ${timeText(e.at)} | ${cell(e.what)} | ${cell(e.reason)} |`);
     out.push('');
   }
   return out;
 }
 
+function simpleTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+  return [`| ${head.join(' | ')} |`, `|${' --- |'.repeat(head.length)}`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+}
+
+function summary(report: Report): string[] {
+  const t = report.totals;
+  const d = report.deadlines;
+  const main = mainBreakdown(report);
+  const missed = d.missedJobs.map((j) => `${j.name} (${j.finished ? 'late' : 'overdue'} ${hoursText(j.lateByMs)})`).join(', ');
+  return [
+    `# ${report.title}${report.method.simulation.simulated ? ' — SIMULATION' : ''}`,
+    '',
+    `Jobs submitted ${periodText(report)}; location-based, ${report.signal} intensity; status: **${t.status}**; generated ${timeText(report.generatedAt)}.`,
+    '',
+    `**Avoided ${massText(t.avoidedG)} (${pctText(t.avoidedPct)})** — actual ${massText(t.actualG)} vs baseline ${massText(t.baselineG)}, for ${energyText(t.energyKWh)} over ${t.jobs} jobs.`,
+    '',
+    `**Deadlines met: ${d.met} of ${d.judged}**${d.open ? `; ${d.open} still open` : ''}${missed ? `. Missed: ${missed}.` : '.'}`,
+    '',
+    `## Per ${report.trend.unit}`,
+    '',
+    ...simpleTable([report.trend.unit, 'jobs', 'energy', 'actual', 'baseline', 'avoided'],
+      report.trend.points.map((p) => [p.period, String(p.jobs), energyText(p.energyKWh), massText(p.actualG), massText(p.baselineG), `${massText(p.avoidedG)} (${pctText(p.avoidedPct)})`])),
+    '',
+    ...(main ? [`## By ${byLabel(main.by)}`, '', ...simpleTable([byLabel(main.by), 'jobs', 'energy', 'actual', 'avoided'],
+      topRows(main.rows).map((r) => [r.key, String(r.jobs), energyText(r.energyKWh), massText(r.actualG), `${massText(r.avoidedG)} (${pctText(r.avoidedPct)})`])), ''] : []),
+    '## By zone where the energy was used',
+    '',
+    ...simpleTable(['zone', 'energy', 'share', 'actual', 'g CO2e/kWh'],
+      report.zonesUsed.map((z) => [z.zone, energyText(z.energyKWh), pctText(z.energySharePct), massText(z.actualG), z.gPerKWh === null ? 'n/a' : String(Math.round(z.gPerKWh))])),
+    '',
+  ];
+}
+
 export function renderMarkdown(report: Report): string {
   const t = report.totals;
-  const period = `${report.from ?? 'the beginning'} to ${report.to ?? 'now'}`;
   const lines = [
-    `# ${report.title}`,
+    ...summary(report),
+    '## Method and sources',
     '',
-    `Jobs submitted from ${period}; generated ${report.generatedAt}; signal: ${report.signal}; status: **${t.status}**.`,
-    '',
-    `**Avoided ${formatGrams(t.avoidedG)}${t.avoidedPct === null ? '' : ` (${t.avoidedPct}%)`}** — actual ${formatGrams(t.actualG)} vs baseline ${formatGrams(t.baselineG)} for ${t.energyKWh} kWh.`,
-    '',
-    '## Totals',
-    '',
-    ...table([['all', t]], 'scope'),
-    '',
-    `## By ${report.groupBy}`,
-    '',
-    ...table(report.groups.map((g) => [g.key, g.figures]), report.groupBy),
-    '',
-    '## Notes',
+    ...methodEntries(report).map(([k, v]) => `- **${k}**: ${v}`),
     '',
     ...report.notes.map((n) => `- ${n}`),
     '',
-    '## Jobs and decisions',
+    '## Appendix: exact figures (kWh, g, ms)',
+    '',
+    '### Totals',
+    '',
+    ...table([['all', t]], 'scope'),
+    '',
+    `### By ${report.groupBy}`,
+    '',
+    ...table(report.groups.map((g) => [g.key, g.figures]), report.groupBy),
+    '',
+    '### Jobs and decisions',
     '',
     ...report.jobs.flatMap(jobSection),
   ];

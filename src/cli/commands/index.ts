@@ -12,6 +12,7 @@ import { simulateCommand } from './simulate';
 import { demoCommand } from './demo';
 import { statusCommand } from './status';
 import { submitCommand } from './submit';
+import { scheduleCommands } from './schedule';
 import { listCommand } from './list';
 import { showCommand } from './show';
 import { pauseCommand } from './pause';
@@ -21,16 +22,21 @@ import { waitCommand } from './wait';
 import { logsCommand } from './logs';
 import { versionCommand } from './version';
 import { zonesCommand } from './zones';
+import { installCommand } from './install';
+import { doctorCommand } from './doctor';
 
 export const commands: readonly CliCommand[] = [
   daemonCommand,
   statusCommand,
   configCheckCommand,
+  installCommand,
+  doctorCommand,
   simulateCommand,
   demoCommand,
   forecastCommand,
   zonesCommand,
   submitCommand,
+  ...scheduleCommands, // schedule add | list | show | remove
   listCommand,
   showCommand,
   pauseCommand,

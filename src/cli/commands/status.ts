@@ -30,6 +30,6 @@ export const statusCommand: CliCommand = {
   builder: withJson,
   run: async (_args, ctx) => {
     const report = await fetchStatus(ctx);
-    return { data: report, text: () => renderStatus(report) };
+    return { data: report, text: () => renderStatus(report, { nowMs: ctx.clock.now(), width: Math.min(100, process.stdout.columns || 100) }) };
   },
 };

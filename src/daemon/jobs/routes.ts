@@ -39,7 +39,7 @@ export function authorize(job: JobRecord, caller: Caller): void {
 }
 
 /** A daemon that is not root acts for its own user only (its jobs run as that user whoever submits them). */
-function checkServed(caller: Caller): void {
+export function checkServed(caller: Caller): void {
   if (!isRoot() && caller.uid !== 0 && caller.uid !== ownUid()) {
     throw new PermissionError(`permission denied: this carbond runs as uid ${ownUid()} and acts for that user only; you are uid ${caller.uid}`);
   }
@@ -52,7 +52,7 @@ function jobOr404(ctx: DaemonContext, id: string): JobRecord {
 }
 
 /** Fields the daemon sets from the caller's identity; a body that names them is refused. */
-const IDENTITY_FIELDS = ['owner', 'uid', 'gid', 'groups', 'checkpointDir'] as const;
+export const IDENTITY_FIELDS = ['owner', 'uid', 'gid', 'groups', 'checkpointDir'] as const;
 
 function submit(ctx: DaemonContext, req: RouteRequest): unknown {
   checkServed(req.caller);
@@ -60,6 +60,16 @@ function submit(ctx: DaemonContext, req: RouteRequest): unknown {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new InputError([{ path: 'body', message: 'must be a job object' }], 'job');
   const who = userById(req.caller.uid);
   if (!who) throw new PermissionError(`permission denied: uid ${req.caller.uid} has no entry in the user database`);
+  const job = submitJobAs(ctx, spec, who);
+  return jobDetail(ctx.db, job.id, ctx.clock.now());
+}
+
+/**
+ * Checks `spec` (every problem at once, InputError) and records it as a job of `who`: the submit
+ * route's path, which a schedule's occurrences (../schedules) take too, passing `record` to insert
+ * the job together with its link to the occurrence.
+ */
+export function submitJobAs(ctx: DaemonContext, spec: JobSpec, who: { name: string; uid: number; gid: number }, record: (job: JobRecord) => void = (job) => insertJob(ctx.db, job)): JobRecord {
   const id = `j${randomBytes(4).toString('hex')}`;
   const { config } = ctx;
   const specCtx = {
@@ -69,7 +79,7 @@ function submit(ctx: DaemonContext, req: RouteRequest): unknown {
   const issues = checkJobSpec(spec, specCtx);
   // Only where carbond sees the filesystem as the caller does (a root daemon's answer would tell
   // a user whether paths they cannot see exist); elsewhere the run says so in its log, exit 126.
-  if (req.caller.uid === ownUid() && typeof spec.cwd === 'string' && spec.cwd.startsWith('/') && !fs.existsSync(spec.cwd)) issues.add('cwd', 'does not exist', spec.cwd);
+  if (who.uid === ownUid() && typeof spec.cwd === 'string' && spec.cwd.startsWith('/') && !fs.existsSync(spec.cwd)) issues.add('cwd', 'does not exist', spec.cwd);
   for (const field of IDENTITY_FIELDS) {
     if (Object.prototype.hasOwnProperty.call(spec, field)) issues.add(field, 'is set by carbond from the identity the kernel gives for your connection; remove it');
   }
@@ -78,10 +88,10 @@ function submit(ctx: DaemonContext, req: RouteRequest): unknown {
   if (disk) throw new CarbondError('E_DISK', `cannot take a job now: ${disk} (nothing was recorded; submit again once there is room)`, ExitCode.Executor);
   const area = isRoot() || who.uid === ownUid() ? ensureUserArea(config.stateDir, who.uid, who.gid) : userAreaOf(config.stateDir, who.uid);
   const job = compileJob(spec, specCtx, { id, owner: who.name, uid: who.uid, gid: who.gid, checkpointDir: path.join(area, 'checkpoints', id) });
-  insertJob(ctx.db, job);
+  record(job);
   ctx.logger.info('job submitted', { component: 'jobs', jobId: id, owner: job.owner, uid: who.uid, deadline: new Date(job.deadlineMs).toISOString() });
   ctx.requestTick(`job ${id} submitted`);
-  return jobDetail(ctx.db, id, ctx.clock.now());
+  return job;
 }
 
 function override(ctx: DaemonContext, req: RouteRequest, value: 'pause' | 'resume' | null): unknown {

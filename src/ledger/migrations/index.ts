@@ -6,6 +6,7 @@ import { migration0001 } from './0001_initial';
 import { migration0002 } from './0002_signal';
 import { migration0003 } from './0003_job_retries';
 import { migration0004 } from './0004_job_state';
+import { migration0005 } from './0005_schedules';
 
 export interface Migration {
   readonly version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];

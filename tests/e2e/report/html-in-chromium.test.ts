@@ -4,38 +4,13 @@
  * holding non-empty SVG charts with the expected series. Without chromium the test
  * skips with a message, except under CI=true where chromium is required (.ci/run installs it).
  */
-import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isolatedEnv, killAll, runCli } from '../../helpers/processes';
 import { makeTempDir, removeDir } from '../../helpers/state-dir';
 import { writeReportLedger } from '../../integration/reports/report-ledger';
+import { CHROMIUM, chromium, IN_CI } from './chromium';
 import { countColour, readPng } from './png';
-
-function findChromium(): string | null {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || null;
-    } catch {
-      // not this one
-    }
-  }
-  return null;
-}
-
-const CHROMIUM = findChromium();
-const IN_CI = process.env['CI'] === 'true' || process.env['CI'] === '1';
-
-function chromium(args: string[], dir: string): Promise<{ stdout: string; stderr: string; code: number }> {
-  const profile = fs.mkdtempSync(path.join(dir, 'profile-'));
-  const base = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--enable-logging=stderr', `--user-data-dir=${profile}`];
-  return new Promise((resolve) => {
-    execFile(CHROMIUM as string, [...base, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
-    });
-  });
-}
 
 const CONFIG = ''; // site zones come from the ledger's energy samples
 
@@ -54,7 +29,7 @@ if (!CHROMIUM && !IN_CI) {
       expect(CHROMIUM).not.toBeNull();
     });
 
-    it('opens without errors, draws the three charts with their series, and the screenshot shows them', async () => {
+    it('opens without errors, draws the summary and time charts with their series, and the screenshot shows them', async () => {
       const state = path.join(dir, 'state');
       fs.mkdirSync(state);
       writeReportLedger(state).close();
@@ -69,23 +44,25 @@ if (!CHROMIUM && !IN_CI) {
       const dom = await chromium(['--dump-dom', `file://${out}`], dir);
       expect(dom.code).toBe(0);
       expect(dom.stderr).not.toMatch(/CONSOLE|Uncaught|Failed to load|net::ERR_/);
-      const charts = [...dom.stdout.matchAll(/<figure data-chart="([\w-]+)">([\s\S]*?)<\/figure>/g)];
-      expect(charts.map((c) => c[1])).toEqual(['intensity', 'cumulative', 'avoided-by-month']);
+      const charts = [...dom.stdout.matchAll(/<figure data-chart="([\w-]+)"[^>]*>([\s\S]*?)<\/figure>/g)];
+      expect(charts.map((c) => c[1])).toEqual(['trend', 'by-group', 'by-zone', 'intensity', 'cumulative', 'runs']);
       for (const [, id, body] of charts) {
         expect(`${id}: ${/<svg[^>]*width="\d+"/.test(body!)}`).toBe(`${id}: true`);
         const marks = [...body!.matchAll(/<path[^>]*\sd="([^"]+)"/g)].filter((m) => m[1]!.length > 20);
         expect(marks.length).toBeGreaterThan(0);
       }
-      const [intensity, cumulative, monthly] = charts.map((c) => c[2]!);
+      const [trend, , byZone, intensity, cumulative, runs] = charts.map((c) => c[2]!);
       expect(intensity).toMatch(/mark-line[\s\S]*mark-line/);
       expect(intensity).toMatch(/>GB<\/text>/);
       expect(intensity).toMatch(/>FR<\/text>/);
       expect(intensity).toMatch(/mark-rect/);
       expect(cumulative).toMatch(/>actual<\/text>/);
       expect(cumulative).toMatch(/>baseline<\/text>/);
-      expect(monthly).toMatch(/>2026-11<\/text>/);
+      expect(trend).toMatch(/>2026-W45<\/text>/);
+      expect(byZone).toMatch(/>GB<\/text>/);
+      expect(runs).toMatch(/>llm-finetune<\/text>/);
       // each job's own chart: its zones' intensity with its runs shaded
-      const jobCharts = [...dom.stdout.matchAll(/<figure data-chart="job:([\w-]+)">([\s\S]*?)<\/figure>/g)];
+      const jobCharts = [...dom.stdout.matchAll(/<figure data-chart="job:([\w-]+)"[^>]*>([\s\S]*?)<\/figure>/g)];
       expect(jobCharts.map((c) => c[1]).sort()).toEqual(['job-a', 'job-b', 'job-c']);
       const migrated = jobCharts.find((c) => c[1] === 'job-b')![2]!;
       expect(migrated).toMatch(/>FR<\/text>/);
@@ -93,7 +70,7 @@ if (!CHROMIUM && !IN_CI) {
       expect(migrated).toMatch(/mark-rect[\s\S]*<path[^>]*d="M[^"]+"/);
 
       const png = path.join(dir, 'report.png');
-      const shot = await chromium([`--screenshot=${png}`, '--window-size=1200,2600', '--hide-scrollbars', `file://${out}`], dir);
+      const shot = await chromium([`--screenshot=${png}`, '--window-size=1200,4000', '--hide-scrollbars', `file://${out}`], dir);
       expect(shot.stderr).not.toMatch(/CONSOLE|Uncaught|Failed to load|net::ERR_/);
       const img = readPng(fs.readFileSync(png));
       expect(img.width).toBe(1200);

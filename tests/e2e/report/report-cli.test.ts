@@ -45,11 +45,34 @@ describe('carbond report (built binary)', () => {
 
   it('rejects bad flags with exit 2, naming each, and writes nothing', async () => {
     const out = path.join(dir, 'never.html');
-    const r = await runCli(['report', '--state-dir', state, '--from', 'last week', '--format', 'pdf', '--out', out], isolatedEnv(dir));
+    const r = await runCli(['report', '--state-dir', state, '--from', 'last week', '--format', 'docx', '--out', out], isolatedEnv(dir));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--from');
-    expect(r.stderr).toContain('--format: one of json, csv, md, html, codecarbon (got "pdf")');
+    expect(r.stderr).toContain('--format: one of json, csv, md, html, codecarbon, pdf (got "docx")');
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('refuses --signal marginal on average data with exit 2 (E_SIGNAL), naming the zones, and writes nothing', async () => {
+    const out = path.join(dir, 'marginal.json');
+    const r = await runCli(['report', '--state-dir', state, '--signal', 'marginal', '--format', 'json', '--out', out], isolatedEnv(dir));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--signal marginal: the ledger has no marginal intensity for FR \(only average from em\); GB \(only average from uk\)/);
+    expect(r.stderr).toContain('does not relabel average data as marginal');
+    expect(fs.existsSync(out)).toBe(false);
+    const avg = await runCli(['report', '--state-dir', state, '--signal', 'average', '--format', 'json'], isolatedEnv(dir));
+    expect(avg.code).toBe(0);
+    expect((JSON.parse(avg.stdout) as { signal: string; method: { signal: { requested: string } } }).method.signal.requested).toBe('average');
+  });
+
+  it('fails --format pdf with exit 1 and says why when no Chromium is found, writing nothing', async () => {
+    const out = path.join(dir, 'never.pdf');
+    const r = await runCli(['report', '--state-dir', state, '--format', 'pdf', '--out', out], isolatedEnv(dir, { CARBOND_CHROMIUM: path.join(dir, 'no-such-chromium') }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--format pdf needs headless Chromium .* apt-get install -y chromium/);
+    expect(fs.existsSync(out)).toBe(false);
+    const noOut = await runCli(['report', '--state-dir', state, '--format', 'pdf'], isolatedEnv(dir));
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toContain('--out: --format pdf writes a file');
   });
 
   it('fails with exit 1 and says so when the state dir has no ledger, creating nothing', async () => {

@@ -2,7 +2,7 @@ import { makeTempDir, removeDir } from '../../helpers/state-dir';
 import type { Db } from '../../../src/ledger/db';
 import { loadReportRows } from '../../../src/ledger/report-rows';
 import { buildReport } from '../../../src/reports/build';
-import { renderCsv } from '../../../src/reports/csv';
+import { CSV_HEADER, renderCsv } from '../../../src/reports/csv';
 import { renderHtml } from '../../../src/reports/html';
 import { renderJson } from '../../../src/reports/json';
 import { renderMarkdown } from '../../../src/reports/markdown';
@@ -34,14 +34,22 @@ function fromCsv(csv: string): Map<string, Record<string, string>> {
   return out;
 }
 
+/** The exact values (`data-value`) of every number in the HTML report's figure rows. */
 function fromHtml(html: string): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
   for (const m of html.matchAll(/<tr data-row="(\w+)" data-key="([^"]*)">(.*?)<\/tr>/g)) {
-    const cells = Object.fromEntries([...m[3]!.matchAll(/<td[^>]*data-field="(\w+)">([^<]*)<\/td>/g)].map((c) => [c[1]!, c[2]!]));
+    const cells = Object.fromEntries([...m[3]!.matchAll(/<span class="num" data-field="(\w+)" data-value="([^"]*)">/g)].map((c) => [c[1]!, c[2]!]));
     out.set(`${m[1]}:${m[2]}`, cells);
   }
   return out;
 }
+
+/** The figures each HTML row shows (the appendix tables; CSV and JSON carry all of them). */
+const HTML_FIELDS = {
+  total: ['jobs', 'energyKWh', 'overheadKWh', 'actualG', 'baselineG', 'avoidedG', 'avoidedPct', 'provisionalG', 'pauses', 'pausedMs', 'delayMs', 'sciPerRunG'],
+  group: ['jobs', 'energyKWh', 'overheadKWh', 'actualG', 'baselineG', 'avoidedG', 'avoidedPct', 'provisionalG', 'pauses', 'pausedMs', 'delayMs', 'sciPerRunG'],
+  job: ['energyKWh', 'actualG', 'baselineG', 'avoidedPct', 'pausedMs'],
+} as const;
 
 describe('carbond report from a ledger', () => {
   let dir: string;
@@ -81,6 +89,8 @@ describe('carbond report from a ledger', () => {
     // baseline runs the 4 h 45 m of work (minus the 5 min overhead) from submission: ends 04:40; actual finished at 17:00
     expect(a.delayMs).toBeGreaterThan(12 * 3_600_000);
     expect(a.log.map((e) => e.what)).toEqual(['new → queued', 'queued → running', 'pause', 'running → paused', 'resume @box1', 'paused → running', 'running → finished']);
+    expect(a.deadlineOutcome).toBe('met');
+    expect(a.runningMs).toBe((2 * 60 - 10 + 3 * 60) * 60_000);
     expect(a.log.find((e) => e.what === 'pause')!.reason).toMatch(/saves 1.9 kg/);
   });
 
@@ -101,11 +111,16 @@ describe('carbond report from a ledger', () => {
       for (const [field, csvName] of Object.entries(csvNames)) {
         const want = String(f[field as keyof typeof f]);
         expect(`${key} ${field} csv=${csv.get(key)?.[csvName]}`).toBe(`${key} ${field} csv=${want}`);
-        expect(`${key} ${field} html=${html.get(key)?.[field]}`).toBe(`${key} ${field} html=${want}`);
       }
-      for (const c of FIGURE_COLUMNS) expect(html.get(key)?.[c]).toBe(f[c] === null ? '' : String(f[c]));
+      for (const c of FIGURE_COLUMNS) expect(`${key} ${c} csv=${csv.get(key)?.[CSV_HEADER[FIGURE_COLUMNS.indexOf(c) + 2]!]}`).toBe(`${key} ${c} csv=${f[c] === null ? '' : String(f[c])}`);
+      for (const c of HTML_FIELDS[key.split(':')[0] as keyof typeof HTML_FIELDS]) {
+        expect(`${key} ${c} html=${html.get(key)?.[c]}`).toBe(`${key} ${c} html=${f[c] === null ? '' : String(f[c])}`);
+      }
     }
-    const mdRow = (label: string): string[] => md.split('\n').find((l) => l.startsWith(`| ${label} |`))!.split('|').map((s) => s.trim()).slice(2, 9);
+    // the appendix's exact figures (page one's tables are in human units)
+    const appendix = md.slice(md.indexOf('## Appendix'));
+    expect(md).toMatch(/\*\*Avoided [\d.,]+ (g|kg) CO2e \([\d.]+ %\)\*\*/);
+    const mdRow = (label: string): string[] => appendix.split('\n').find((l) => l.startsWith(`| ${label} |`))!.split('|').map((s) => s.trim()).slice(2, 9);
     const mdWant = (f: Report['totals']): string[] => [f.jobs, f.energyKWh, f.overheadKWh, f.actualG, f.baselineG, f.avoidedG, f.avoidedPct].map(String);
     expect(mdRow('all')).toEqual(mdWant(json.totals));
     for (const g of json.groups) expect(mdRow(g.key)).toEqual(mdWant(g.figures));
@@ -178,10 +193,12 @@ describe('carbond report from a ledger', () => {
     await energyStatus.contribute({ db, nowMs: NOW, live: false, logger: nullLogger, config: () => ({ sites: SITE_ZONES_CONFIG }) as never }, report);
     expect(report.jobs[0]).toMatchObject({ id: 'job-c', emissionsStatus: 'provisional' });
     expect(report.jobs[0]!['emissionsG']).toBeGreaterThan(0);
-    expect(report.jobs[1]).toEqual({ id: 'job-a', state: 'finished' });
+    expect(report.jobs[1]).toMatchObject({ id: 'job-a', state: 'finished', nextAction: { action: 'resume', site: 'box1' } });
+    expect(report.jobs[1]).not.toHaveProperty('emissionsG'); // not running: no energy fields
     expect(report.notes.join(' ')).toMatch(/provisional/);
     const lines = energyStatus.render!(report);
-    expect(lines[0]).toMatch(/^energy since \d{4}-\d{2}-\d{2}: [\d.]+ kWh, [\d.]+ g emitted, [\d.]+ g avoided/);
-    expect(lines[1]).toMatch(/llm-pretrain \(job-c\)/);
+    // One line for people; the running job's figures are columns of status's jobs table.
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Energy since \d{4}-\d{2}-\d{2}: 3 jobs, [\d.]+ k?Wh, [\d.]+ k?g CO2e emitted, [\d.]+ k?g avoided/);
   });
 });

@@ -103,20 +103,22 @@ describe('report formats', () => {
 describe('report options', () => {
   it('accepts the documented flags', () => {
     expect(parseReportArgs({ from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z', groupBy: 'tag:project', format: 'html', out: 'r.html' })).toEqual({
-      fromMs: Date.parse('2026-11-01T00:00:00Z'), toMs: Date.parse('2026-12-01T00:00:00Z'), groupBy: 'tag:project', format: 'html', out: 'r.html', signal: 'average',
+      fromMs: Date.parse('2026-11-01T00:00:00Z'), toMs: Date.parse('2026-12-01T00:00:00Z'), groupBy: 'tag:project', format: 'html', out: 'r.html',
     });
+    expect(parseReportArgs({ signal: 'marginal', format: 'pdf', out: 'r.pdf' })).toMatchObject({ signal: 'marginal', format: 'pdf', out: 'r.pdf' });
   });
 
   it('names every bad flag and its value at once', () => {
     let err: unknown;
     try {
-      parseReportArgs({ from: 'yesterday', groupBy: 'team', format: 'pdf', signal: 'loud' });
+      parseReportArgs({ from: 'yesterday', groupBy: 'team', format: 'docx', signal: 'loud' });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).issues.map((i) => i.path)).toEqual(['--from', '--group-by', '--format', '--signal']);
-    expect((err as InputError).message).toContain('(got "pdf")');
+    expect((err as InputError).message).toContain('(got "docx")');
+    expect(() => parseReportArgs({ format: 'pdf' })).toThrow(/--out: --format pdf writes a file/);
     expect(() => parseReportArgs({ from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' })).toThrow(/--to: must be after --from/);
   });
 });
