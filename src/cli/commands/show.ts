@@ -45,6 +45,7 @@ export function renderDetail(d: JobDetailView): string {
     `progress  step ${d.step}${d.totalSteps ? ` of ${d.totalSteps}` : ''}; last verified checkpoint: ${d.lastVerifiedStep ?? 'none'}`,
     `deadline  ${d.deadline}${lateText(d)}`,
     `command   ${d.job.command.join(' ')}`,
+    ...(d.warnings ?? []).map((w) => `WARNING   ${w}`),
     '',
     'transitions:',
     ...(d.transitions as Array<{ at: string; to: string; reason: string }>).map((t) => `  ${t.at}  → ${t.to}  ${t.reason}`),

@@ -5,10 +5,10 @@
  */
 import { isoUtc } from '../../core/clock';
 import type { Db } from '../../ledger/db';
-import { checkpointsOf, lastVerifiedCheckpoint } from '../../ledger/checkpoints';
+import { checkpointsOf, lastVerifiedCheckpoint, type CheckpointRecord } from '../../ledger/checkpoints';
 import { currentStates, finishedAtOf, getJob, listJobs, transitionsOf, type JobRecord } from '../../ledger/jobs';
 import { decisionsOf } from '../../ledger/plans';
-import { currentStepOfJob, openRunOf, runsOf } from '../../ledger/runs';
+import { currentStepOfJob, openRunOf, runsOf, type RunRecord } from '../../ledger/runs';
 import { isTerminal, type JobState } from '../../jobs/states';
 
 export interface JobSummary {
@@ -65,15 +65,39 @@ export function publicJob(job: JobRecord): PublicJob {
 }
 
 /** Everything about one job; undefined when there is no such job. Accepts a unique id prefix. */
-export function jobDetail(db: Db, idOrPrefix: string, nowMs?: number): (JobSummary & { job: PublicJob; transitions: unknown[]; runs: unknown[]; checkpoints: unknown[]; decisions: unknown[] }) | undefined {
+/** A run may go this long without a progress or checkpoint event before `show` warns. */
+export const SILENT_RUN_WARN_MS = 10 * 60_000;
+
+/**
+ * Warnings about how a job speaks the protocol: a run that has gone `SILENT_RUN_WARN_MS`
+ * without a progress or checkpoint event gives carbond nothing to plan its remaining work
+ * with, and nothing to resume from but step 0.
+ * @example a run started 25 min ago with no event → ['run #3 has run 25 min without a progress or checkpoint event: …']
+ */
+export function protocolWarnings(runs: readonly RunRecord[], checkpoints: readonly CheckpointRecord[], nowMs: number | undefined): string[] {
+  const warnings: string[] = [];
+  for (const r of runs) {
+    const endMs = r.endedAtMs ?? nowMs;
+    if (endMs === undefined || endMs - r.startedAtMs < SILENT_RUN_WARN_MS) continue;
+    if (r.lastStep !== null || checkpoints.some((c) => c.runId === r.id)) continue;
+    warnings.push(`run #${r.id} ${r.endedAtMs === null ? 'has run' : 'ran'} ${Math.round((endMs - r.startedAtMs) / 60_000)} min without a progress or checkpoint event: `
+      + 'carbond cannot tell how far it is or resume it from anywhere but the start (see docs/protocol.md: report progress and write checkpoints)');
+  }
+  return warnings;
+}
+
+export function jobDetail(db: Db, idOrPrefix: string, nowMs?: number): (JobSummary & { job: PublicJob; transitions: unknown[]; runs: unknown[]; checkpoints: unknown[]; decisions: unknown[]; warnings: string[] }) | undefined {
   const job = findJob(db, idOrPrefix);
   if (!job) return undefined;
   const state = currentStates(db).get(job.id) ?? 'queued';
+  const runs = runsOf(db, job.id);
+  const checkpoints = checkpointsOf(db, job.id);
   return {
     ...summaryOf(db, job, state, nowMs), job: publicJob(job),
     transitions: transitionsOf(db, job.id).map((t) => ({ at: isoUtc(t.atMs), from: t.from, to: t.to, reason: t.reason })),
-    runs: runsOf(db, job.id).map((r) => ({ ...r, startedAt: isoUtc(r.startedAtMs), endedAt: r.endedAtMs === null ? null : isoUtc(r.endedAtMs) })),
-    checkpoints: checkpointsOf(db, job.id),
+    runs: runs.map((r) => ({ ...r, startedAt: isoUtc(r.startedAtMs), endedAt: r.endedAtMs === null ? null : isoUtc(r.endedAtMs) })),
+    warnings: protocolWarnings(runs, checkpoints, nowMs),
+    checkpoints,
     decisions: decisionsOf(db, job.id, 10).map((d) => ({ at: isoUtc(d.atMs), action: d.action, site: d.site, reason: d.reason })),
   };
 }
