@@ -72,6 +72,14 @@ export async function main(argv: readonly string[], io: Streams = streams): Prom
     process.exitCode = exitCode;
     return exitCode;
   }
+  // `carbond --version`, as every CLI answers it (the same text as `carbond version`).
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { carbondVersion } = require('../daemon/version') as typeof import('../daemon/version');
+    io.stdout(`carbond ${carbondVersion()} (node ${process.versions.node})`);
+    process.exitCode = 0;
+    return 0;
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const yargs = require('yargs/yargs') as typeof import('yargs/yargs');
   let y: Argv = yargs([...argv])

@@ -50,6 +50,9 @@ describe('carbond CLI (built binary)', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as { version: string };
     expect((await runCli(['version'], isolatedEnv(dir))).stdout.trim()).toMatch(new RegExp(`^carbond ${pkg.version.replace(/\./g, '\\.')} `));
     expect(JSON.parse((await runCli(['version', '--json'], isolatedEnv(dir))).stdout)).toMatchObject({ version: pkg.version });
+    const flag = await runCli(['--version'], isolatedEnv(dir));
+    expect(flag.code).toBe(0);
+    expect(flag.stdout.trim()).toMatch(new RegExp(`^carbond ${pkg.version.replace(/\./g, '\\.')} `));
   });
 
   it('config check prints the resolved config with secrets masked', async () => {
