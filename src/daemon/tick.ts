@@ -54,7 +54,10 @@ export class Ticker {
       this.again = true;
       return this.running;
     }
-    this.running = this.loop(reason).finally(() => { this.running = undefined; });
+    // `running` is set before any step runs: a step that asks for a tick before its first
+    // await (a submission in the first step) queues one more instead of starting a second
+    // tick beside this one (both would apply the same decisions: a job started twice).
+    this.running = Promise.resolve().then(() => this.loop(reason)).finally(() => { this.running = undefined; });
     return this.running;
   }
 

@@ -69,6 +69,8 @@ function scheduleStep(ctx: DaemonContext): TickStep {
     name: 'submit-scheduled-jobs',
     phase: 'signal',
     run: async (nowMs) => {
+      // A submit asks for a tick (`ctx.requestTick`); the ticker queues it after this one
+      // (see `Ticker.request`: it records the running tick before any step runs).
       for (const s of listActiveSchedules(ctx.db)) {
         try {
           runSchedule(ctx, s, nowMs);

@@ -12,11 +12,36 @@ describe('Ticker', () => {
     const first = ticker.request('a');
     void ticker.request('b');
     void ticker.request('c');
+    while (runs === 0) await Promise.resolve(); // the first step starts on the next microtask
+    void ticker.request('d');
     release();
     await first;
     await ticker.idle();
     expect(runs).toBe(2);
     expect(ticker.ticks).toBe(2);
+  });
+
+  it('queues, never overlaps, a tick requested by a step before its first await (a submission in the first step)', async () => {
+    let ticker: Ticker | undefined;
+    let inside = 0;
+    let most = 0;
+    let runs = 0;
+    const step: TickStep = {
+      name: 'submit',
+      run: async () => {
+        inside += 1;
+        most = Math.max(most, inside);
+        runs += 1;
+        if (runs === 1) void ticker!.request('a job was submitted'); // synchronously, before any await
+        await Promise.resolve();
+        inside -= 1;
+      },
+    };
+    ticker = new Ticker([step], new ManualClock(0), nullLogger);
+    await ticker.request('cron');
+    await ticker.idle();
+    expect(most).toBe(1);
+    expect(runs).toBe(2);
   });
 
   it('orders steps by phase and keeps registration order within a phase', () => {
