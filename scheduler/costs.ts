@@ -2,7 +2,8 @@
  * Turns a job, the slot series and the remaining site capacity into the costed problem the
  * policies solve: per allowed site, grams per running slot and per resume (DESIGN §5).
  */
-import type { ExactStart } from './exact';
+import type { ExactStart, SiteCosts } from './exact';
+import type { ExactScratch } from './exact-scratch';
 import type { PolicyProblem } from './policies';
 import type { PlanInput, PlanJob, SiteSpec, SlotSeries } from './types';
 
@@ -29,10 +30,12 @@ export class Capacity {
   readonly resumes: Float64Array[];
   /** Per site: what crowding is measured against (GPUs, else job places); Infinity = no limit, no crowding. */
   readonly crowdingScale: number[];
-  constructor(readonly sites: readonly SiteSpec[], readonly slots: number) {
-    this.gpus = sites.map((s) => new Float64Array(slots).fill(s.gpus > 0 ? s.gpus : Infinity));
-    this.places = sites.map((s) => new Float64Array(slots).fill(s.maxJobs ?? (s.gpus > 0 ? Infinity : 1)));
-    this.resumes = sites.map(() => new Float64Array(slots));
+  /** `scratch`: where the arrays go (`plan()`'s, reused by its next pass and call); without it, fresh arrays. */
+  constructor(readonly sites: readonly SiteSpec[], readonly slots: number, scratch?: ExactScratch) {
+    const array = (name: string, i: number): Float64Array => (scratch === undefined ? new Float64Array(slots) : scratch.float64(`capacity-${name}${i}`, slots).subarray(0, slots));
+    this.gpus = sites.map((s, i) => array('gpus', i).fill(s.gpus > 0 ? s.gpus : Infinity));
+    this.places = sites.map((s, i) => array('places', i).fill(s.maxJobs ?? (s.gpus > 0 ? Infinity : 1)));
+    this.resumes = sites.map((_, i) => array('resumes', i).fill(0));
     this.crowdingScale = sites.map((s) => Math.min(s.gpus > 0 ? s.gpus : Infinity, s.maxJobs ?? (s.gpus > 0 ? Infinity : 1)));
   }
 
@@ -116,35 +119,53 @@ interface Crowding {
 }
 
 /**
- * Per-slot run and resume grams of one job on one site; slots without room (GPUs or job
- * places) cost Infinity. A resume at t costs the overhead slots t … t+k−1 (the last one
- * partial when the overhead is not a whole number of slots), × `penalty`, × the crowding
- * (1 + perResume × resumes already planned at t) for t ≥ 1.
+ * Per-slot run and resume grams of one job on one site, written into `runG` and `resumeG`
+ * (length T); slots without room (GPUs or job places) cost Infinity. A resume at t costs the
+ * overhead slots t … t+k−1 (the last one partial when the overhead is not a whole number of
+ * slots), × `penalty`, × the crowding (1 + perResume × resumes already planned at t) for t ≥ 1.
  * @example 300 W, 5-min slots, 10-min overhead (k = 2), 200 g/kWh everywhere → runG 5 g, resumeG 10 g;
  *   with 2 resumes planned at t on 8 GPUs and factor 1 (perResume 1/8), resumeG[t] = 12.5 g.
  */
-function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Float64Array, placesLeft: Float64Array, T: number, k: number, penalty: number, crowding?: Crowding): { runG: Float64Array; resumeG: Float64Array } {
-  const runG = new Float64Array(T);
-  const resumeG = new Float64Array(T);
-  const free = new Uint8Array(T);
+function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Float64Array, placesLeft: Float64Array, k: number, penalty: number, crowding: Crowding | undefined, runG: Float64Array, resumeG: Float64Array): SiteCosts {
+  // The job's fields as locals: jobs come in many object shapes, and this loop runs for every
+  // slot of every job of a plan (10,000 jobs re-planned: a third of the time outside the DP).
+  const { gpus, powerW, pauseOverheadMs } = job;
+  const T = runG.length;
   const n = Math.min(T, gpusLeft.length);
-  for (let t = 0; t < T; t++) {
-    const ok = t < n && gpusLeft[t]! >= job.gpus && placesLeft[t]! >= 1;
-    free[t] = ok ? 1 : 0;
-    runG[t] = ok ? gramsOf(job.powerW, slotMs, gi[t]!) : Infinity;
+  const free = (t: number): boolean => t < n && gpusLeft[t]! >= gpus && placesLeft[t]! >= 1;
+  for (let t = 0; t < T; t++) runG[t] = free(t) ? gramsOf(powerW, slotMs, gi[t]!) : Infinity;
+  if (k === 0) {
+    resumeG.fill(0);
+    return { runG, resumeG };
   }
-  if (k > 0) {
-    for (let t = 0; t < T; t++) {
-      let ov = 0;
-      for (let j = 0; j < k; j++) {
-        const ms = Math.min(slotMs, job.pauseOverheadMs - j * slotMs);
-        ov += t + j < T && free[t + j] === 1 ? gramsOf(job.powerW, ms, gi[t + j]!) : Infinity;
-      }
-      const crowd = crowding !== undefined && t > 0 && t < crowding.resumes.length ? 1 + crowding.perResume * crowding.resumes[t]! : 1;
-      resumeG[t] = ov * penalty * crowd;
-    }
+  const overheadMs = Array.from({ length: k }, (_, j) => Math.min(slotMs, pauseOverheadMs - j * slotMs));
+  const crowded = crowding === undefined ? 0 : Math.min(T, crowding.resumes.length);
+  for (let t = 0; t < T; t++) {
+    let ov = 0;
+    for (let j = 0; j < k; j++) ov += t + j < T && free(t + j) ? gramsOf(powerW, overheadMs[j]!, gi[t + j]!) : Infinity;
+    const crowd = t > 0 && t < crowded ? 1 + crowding!.perResume * crowding!.resumes[t]! : 1;
+    resumeG[t] = ov * penalty * crowd;
   }
   return { runG, resumeG };
+}
+
+/** Fresh arrays for the costs of a problem built outside `plan()` (no scratch to reuse). */
+function freshCosts(T: number): { runG: Float64Array; resumeG: Float64Array } {
+  return { runG: new Float64Array(T), resumeG: new Float64Array(T) };
+}
+
+/** Scratch buffer names of the costs of local site `local` (named once, not per job). */
+const COST_NAMES = Array.from({ length: 64 }, (_, local) => ({ run: `runG${local}`, resume: `resumeG${local}` }));
+
+/**
+ * The cost arrays of local site `local` over T slots: views of `scratch` buffers reused by
+ * every job of a `plan()` call (valid until the next job's problem is built: `plan()` keeps
+ * only the first slot of each, ./plan.ts `keptOf`), or fresh arrays without a scratch.
+ */
+function costArrays(scratch: ExactScratch | undefined, local: number, T: number): { runG: Float64Array; resumeG: Float64Array } {
+  const names = COST_NAMES[local];
+  if (scratch === undefined || names === undefined) return freshCosts(T);
+  return { runG: scratch.float64(names.run, T).subarray(0, T), resumeG: scratch.float64(names.resume, T).subarray(0, T) };
 }
 
 /**
@@ -164,9 +185,10 @@ export const DEFAULT_CROWDING_FACTOR = 1;
 /**
  * Builds the problem for one job over `T` slots (T ≥ the job's horizon when guarded).
  * Sites without a series are left out; `undefined` when none is left. `protectedSlots`: the
- * first slots a running job must keep running on its site (its minimum runtime).
+ * first slots a running job must keep running on its site (its minimum runtime). `scratch`:
+ * where the per-slot costs go (see `costArrays`); without it they are fresh arrays.
  */
-export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity: Capacity, protectedSlots = 0, zones = new ZoneIntensity(input)): JobProblem | undefined {
+export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity: Capacity, protectedSlots = 0, zones = new ZoneIntensity(input), scratch?: ExactScratch): JobProblem | undefined {
   const { slotMs } = input;
   const siteIndexes: number[] = [];
   for (const name of job.sites) {
@@ -182,7 +204,10 @@ export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity
     const scale = capacity.crowdingScale[g]!;
     return factor > 0 && Number.isFinite(scale) ? { resumes: capacity.resumes[g]!, perResume: factor / scale } : undefined;
   };
-  const sites = siteIndexes.map((g, local) => siteCosts(job, slotMs, intensity[local]!, capacity.gpus[g]!, capacity.places[g]!, T, k, penalty, crowdingOf(g)));
+  const sites = siteIndexes.map((g, local) => {
+    const { runG, resumeG } = costArrays(scratch, local, T);
+    return siteCosts(job, slotMs, intensity[local]!, capacity.gpus[g]!, capacity.places[g]!, k, penalty, crowdingOf(g), runG, resumeG);
+  });
   const start = startOf(job, siteIndexes, input.sites);
   const preferred = start.phase === 'running' ? start.site : Math.max(0, siteIndexes.findIndex((g) => input.sites[g]!.name === job.homeSite));
   let idleG: Float64Array | undefined = job.pausedPowerW ? Float64Array.from(intensity[preferred]!.subarray(0, T), (g) => gramsOf(job.pausedPowerW!, slotMs, g)) : undefined;

@@ -22,6 +22,23 @@ export interface FillShape {
   block: number;
   /** First row held in the buffer (0 for a full table). */
   base?: number;
+  /**
+   * Runnable slots (some site's runG finite) before slot t, for t = 0 … T: narrows row t to
+   * the cells a plan can reach (w ≤ runnable before t) and still finish from (W − w ≤
+   * runnable from t on). Absent: every slot counts, the band W − (T − t) ≤ w ≤ t.
+   */
+  runnable?: Float64Array;
+}
+
+/** Lowest w computed in row t: below it no plan can finish (the value is Infinity). */
+function bandLo(f: FillShape, t: number): number {
+  const P = f.runnable;
+  return Math.max(0, f.W - (P === undefined ? f.T - t : P[f.T]! - P[t]!));
+}
+
+/** Highest w computed in row t (w = W is done): above it no plan from the start arrives. */
+function bandHi(f: FillShape, t: number): number {
+  return Math.min(f.W - 1, f.runnable === undefined ? t : f.runnable[t]!);
 }
 
 /** Offset of row t in block 0. */
@@ -39,29 +56,36 @@ function initLastRow(V: Float64Array, f: FillShape, tHi: number): void {
   }
 }
 
-/** Row t of every block: w = W is done; the cells just below the band read as infeasible. */
-function initRow(V: Float64Array, f: FillShape, t: number, wLo: number): void {
+/**
+ * Row t of every block: w = W is done; the cells just below the band read as infeasible (the
+ * rows above read down to k cells below theirs), and so does w = 1 below it (a queued start
+ * reads it, ./exact.ts). The cell just above the band is read only by runs from a slot no
+ * site can run (Infinity + it): Infinity there keeps stale scratch values out of the sums.
+ */
+function initRow(V: Float64Array, f: FillShape, t: number, wLo: number, wHi: number): void {
   const guard = Math.max(f.k, 1);
   for (let b = 0; b <= f.S; b++) {
     const row = b * f.block + rowOf(f, t);
     V[row + f.W] = 0;
     for (let g = Math.max(0, wLo - guard); g < wLo; g++) V[row + g] = Infinity;
+    if (wLo > 1 && f.W > 1) V[row + 1] = Infinity;
+    if (wHi + 1 < f.W) V[row + wHi + 1] = Infinity;
   }
 }
 
 /** Any number of sites (S ≥ 5 in practice): best and second-best resume per cell. */
 export function fillGeneric(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, tLo = 0, tHi = f.T): void {
-  const { T, W, k, S, stride, block } = f;
+  const { T, k, S, stride, block } = f;
   const runT = new Float64Array(S);
   const resT = new Float64Array(S);
   const nextRow = new Int32Array(S);
   const afterRow = new Int32Array(S);
   initLastRow(V, f, tHi);
   for (let t = tHi - 1; t >= tLo; t--) {
-    const wLo = Math.max(0, W - (T - t));
-    const wHi = Math.min(W - 1, t);
+    const wLo = bandLo(f, t);
+    const wHi = bandHi(f, t);
     const idleT = idle === undefined ? 0 : idle[t]!;
-    initRow(V, f, t, wLo);
+    initRow(V, f, t, wLo, wHi);
     const canResume = t + k <= T;
     for (let s = 0; s < S; s++) {
       runT[s] = runs[s]![t]!;
@@ -96,17 +120,17 @@ export function fillGeneric(V: Float64Array, f: FillShape, runs: readonly Float6
 
 /** Two sites: R_0 = min(run_0, resume_1, stay), R_1 = min(run_1, resume_0, stay), P = min(resume_0, resume_1, stay). */
 export function fillTwo(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, tLo = 0, tHi = f.T): void {
-  const { T, W, k, stride, block } = f;
+  const { T, k, stride, block } = f;
   const run0G = runs[0]!;
   const run1G = runs[1]!;
   const res0G = resumes[0]!;
   const res1G = resumes[1]!;
   initLastRow(V, f, tHi);
   for (let t = tHi - 1; t >= tLo; t--) {
-    const wLo = Math.max(0, W - (T - t));
-    const wHi = Math.min(W - 1, t);
+    const wLo = bandLo(f, t);
+    const wHi = bandHi(f, t);
     const idleT = idle === undefined ? 0 : idle[t]!;
-    initRow(V, f, t, wLo);
+    initRow(V, f, t, wLo, wHi);
     const canResume = t + k <= T;
     const c0 = run0G[t]!;
     const c1 = run1G[t]!;
@@ -161,13 +185,13 @@ export function fillTwo(V: Float64Array, f: FillShape, runs: readonly Float64Arr
 
 /** Three sites: each R_s takes the best resume on the two others. */
 export function fillThree(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, tLo = 0, tHi = f.T): void {
-  const { T, W, k, stride, block } = f;
+  const { T, k, stride, block } = f;
   initLastRow(V, f, tHi);
   for (let t = tHi - 1; t >= tLo; t--) {
-    const wLo = Math.max(0, W - (T - t));
-    const wHi = Math.min(W - 1, t);
+    const wLo = bandLo(f, t);
+    const wHi = bandHi(f, t);
     const idleT = idle === undefined ? 0 : idle[t]!;
-    initRow(V, f, t, wLo);
+    initRow(V, f, t, wLo, wHi);
     const canResume = t + k <= T;
     const c0 = runs[0]![t]!;
     const c1 = runs[1]![t]!;
@@ -245,13 +269,13 @@ function fillRowThreeK1(V: Float64Array, now0: number, block: number, stride: nu
 
 /** Four sites: the best resume excluding s from two pair minima (m01, m23). */
 export function fillFour(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, tLo = 0, tHi = f.T): void {
-  const { T, W, k, stride, block } = f;
+  const { T, k, stride, block } = f;
   initLastRow(V, f, tHi);
   for (let t = tHi - 1; t >= tLo; t--) {
-    const wLo = Math.max(0, W - (T - t));
-    const wHi = Math.min(W - 1, t);
+    const wLo = bandLo(f, t);
+    const wHi = bandHi(f, t);
     const idleT = idle === undefined ? 0 : idle[t]!;
-    initRow(V, f, t, wLo);
+    initRow(V, f, t, wLo, wHi);
     const canResume = t + k <= T;
     const c0 = runs[0]![t]!;
     const c1 = runs[1]![t]!;
@@ -331,15 +355,15 @@ export function choiceAt(V: Float64Array, f: FillShape, runs: readonly Float64Ar
  * over sites. With k = 1, w runs downwards so each value of row t + 1 is read once.
  */
 export function fillOne(V: Float64Array, f: FillShape, runs: readonly Float64Array[], resumes: readonly Float64Array[], idle: Float64Array | undefined, tLo = 0, tHi = f.T): void {
-  const { T, W, k, stride, block } = f;
+  const { T, k, stride, block } = f;
   const runG = runs[0]!;
   const resumeG = resumes[0]!;
   initLastRow(V, f, tHi);
   for (let t = tHi - 1; t >= tLo; t--) {
-    const wLo = Math.max(0, W - (T - t));
-    const wHi = Math.min(W - 1, t);
+    const wLo = bandLo(f, t);
+    const wHi = bandHi(f, t);
     const idleT = idle === undefined ? 0 : idle[t]!;
-    initRow(V, f, t, wLo);
+    initRow(V, f, t, wLo, wHi);
     const c = runG[t]!;
     const r = resumeG[t]!;
     const rRow = rowOf(f, t);

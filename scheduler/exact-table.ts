@@ -15,8 +15,12 @@
 import { fillFor, type FillShape } from './exact-fill';
 import type { ExactScratch } from './exact-scratch';
 
-/** Largest full table, bytes (32 MiB); beyond it the window with checkpoints is used. */
-export const FULL_TABLE_MAX_BYTES = 32 * 1024 * 1024;
+/**
+ * Largest full table, bytes (12 MiB: every `bench:scheduler` job, 10.6 MB at most); beyond it
+ * the window with checkpoints is used. It was 32 MiB: a simulated 7-day job, once its table
+ * fell under that, held 40 MB of scratch for the rest of the run for one fill instead of two.
+ */
+export const FULL_TABLE_MAX_BYTES = 12 * 1024 * 1024;
 
 /** The inputs of the recursion for one job. */
 export interface DpInputs {
@@ -26,6 +30,8 @@ export interface DpInputs {
   runs: readonly Float64Array[];
   resumes: readonly Float64Array[];
   idle: Float64Array | undefined;
+  /** Runnable slots before each slot (see `FillShape.runnable`); absent = every slot. */
+  runnable?: Float64Array;
 }
 
 /** Filled values, readable by `choiceAt` at slot t once `rowsFor(t)` has been called. */
@@ -55,10 +61,14 @@ export function buildTable(dp: DpInputs, scratch: ExactScratch, onSegment: Segme
   return windowTable(dp, scratch, onSegment);
 }
 
+function runnableOf(dp: DpInputs): { runnable?: Float64Array } {
+  return dp.runnable === undefined ? {} : { runnable: dp.runnable };
+}
+
 function fullTable(dp: DpInputs, scratch: ExactScratch, onSegment: SegmentHook): ValueTable {
   const S = dp.runs.length;
   const stride = dp.W + 1;
-  const shape: FillShape = { T: dp.T, W: dp.W, k: dp.k, S, stride, block: (dp.T + 1) * stride, base: 0 };
+  const shape: FillShape = { T: dp.T, W: dp.W, k: dp.k, S, stride, block: (dp.T + 1) * stride, base: 0, ...runnableOf(dp) };
   const table: ValueTable = { V: scratch.float64('values', fullTableCells(dp.T, dp.W, S)), shape, rowsFor: () => undefined };
   fillFor(S)(table.V, shape, dp.runs, dp.resumes, dp.idle, 0, dp.T);
   onSegment(table, 0, dp.T);
@@ -74,7 +84,7 @@ function windowTable(dp: DpInputs, scratch: ExactScratch, onSegment: SegmentHook
   const segments = Math.ceil(T / C);
   const stride = W + 1;
   const rows = C + K;
-  const shape: FillShape = { T, W, k, S, stride, block: rows * stride, base: 0 };
+  const shape: FillShape = { T, W, k, S, stride, block: rows * stride, base: 0, ...runnableOf(dp) };
   const V = scratch.float64('values', rows * stride * (S + 1));
   const keptLength = K * stride;
   const kept = scratch.float64('checkpoints', Math.max(1, (segments - 1) * (S + 1) * keptLength));

@@ -81,6 +81,7 @@ export function solveExact(p: ExactProblem, options: SolveOptions = {}): ExactSo
   if (W <= 0) return { feasible: true, costG: 0, siteAt: new Int16Array(T).fill(-1), overheadAt: new Uint8Array(T), resumes: 0 };
   if (W > T || S === 0) return infeasible(T);
   checkJobLimit(options.limit, T, W, S);
+  if (cannotFinish(p)) return infeasible(T);
   const scratch = options.scratch ?? new ExactScratch();
   try {
     return solveWith(p, scratch, options.layout);
@@ -89,12 +90,45 @@ export function solveExact(p: ExactProblem, options: SolveOptions = {}): ExactSo
   }
 }
 
+/**
+ * True when fewer than W slots before the horizon let some site run the job (runG not
+ * Infinity): each work slot needs one, so the DP's value would be Infinity whatever it
+ * computed. Most jobs planned behind a full queue are such (issue 14: 13,800 of 20,000
+ * solves when 10,000 jobs are re-planned on 8 sites, three quarters of the DP's cells).
+ */
+export function cannotFinish(p: ExactProblem): boolean {
+  const W = p.workSlots;
+  let runnable = 0;
+  for (let t = 0; t < p.horizonSlots && runnable < W; t++) {
+    if (p.sites.some((site) => site.runG[t] !== Infinity)) runnable++;
+  }
+  return runnable < W;
+}
+
+/**
+ * Runnable slots before each slot t = 0 … T (a scratch buffer), which narrow the DP's band to
+ * the cells a plan can reach and finish from (./exact-fill.ts): behind a full queue a job's
+ * first slots are taken, and its cells there were half the work of 10,000 jobs re-planned.
+ * The cells left out hold Infinity or are only ever added to Infinity, so the values the
+ * plan reads are the same. Not with NaN or −Infinity costs, whose sums that would change.
+ */
+function runnableBefore(dp: DpInputs, scratch: ExactScratch): Float64Array | undefined {
+  const odd = (a: Float64Array | undefined): boolean => a !== undefined && a.subarray(0, dp.T).some((g) => g !== g || g === -Infinity);
+  if (dp.runs.some(odd) || dp.resumes.some(odd) || odd(dp.idle)) return undefined;
+  const before = scratch.float64('runnable', dp.T + 1);
+  before[0] = 0;
+  for (let t = 0; t < dp.T; t++) before[t + 1] = before[t]! + (dp.runs.some((run) => run[t] !== Infinity) ? 1 : 0);
+  return before;
+}
+
 function solveWith(p: ExactProblem, scratch: ExactScratch, layout: TableLayout = 'auto'): ExactSolution {
   const T = p.horizonSlots;
   const dp: DpInputs = {
     T, W: p.workSlots, k: Math.max(0, Math.floor(p.overheadSlots)),
     runs: p.sites.map((site) => site.runG), resumes: p.sites.map((site) => site.resumeG), idle: p.idleG,
   };
+  const runnable = runnableBefore(dp, scratch);
+  if (runnable !== undefined) dp.runnable = runnable;
   const queued = p.start.phase === 'queued' ? new QueuedStart(T) : undefined;
   const table = buildTable(dp, scratch, (tbl, tLo, tHi) => queued?.fill(dp, tbl, tLo, tHi), layout);
   const start = p.start;

@@ -8,7 +8,7 @@
  * never beat its greedy plan (ADR 0010). The deadline guard and fail-open rules apply to
  * every policy alike.
  */
-import type { ExactSolution } from './exact';
+import { cannotFinish, type ExactSolution } from './exact';
 import { giveBackScratch, takeScratch, type ExactScratch } from './exact-scratch';
 import { coarseFactor, solveCoarse } from './coarse';
 import { buildProblem, Capacity, gramsOf, horizonOf, slotsFor, ZoneIntensity, type JobProblem } from './costs';
@@ -76,7 +76,7 @@ function planOne(input: PlanInput, given: PlanJob, capacity: Capacity, shared: S
   const needed = slotsFor(job.remainingWorkMs, input.slotMs) + slotsFor(job.pauseOverheadMs, input.slotMs);
   // Deadlines far away are planned over a rolling window (memory and time stay bounded).
   const windowSlots = Math.max(needed, Math.floor(MAX_PLAN_HORIZON_MS / input.slotMs));
-  const problem = buildProblem(input, job, guarded || failOpen ? Math.max(T, needed) : Math.min(T, windowSlots), capacity, protectedSlots(input, given), shared.zones);
+  const problem = buildProblem(input, job, guarded || failOpen ? Math.max(T, needed) : Math.min(T, windowSlots), capacity, protectedSlots(input, given), shared.zones, shared.scratch);
   if (!problem) return undefined;
   if (job.manualOverride === 'pause') {
     return { problem, solution: { feasible: true, costG: 0, siteAt: new Int16Array(problem.horizonSlots).fill(-1), overheadAt: new Uint8Array(problem.horizonSlots), resumes: 0 }, guarded: false, failOpen, late: false };
@@ -84,11 +84,13 @@ function planOne(input: PlanInput, given: PlanJob, capacity: Capacity, shared: S
   if (guarded || failOpen || finishing || job.manualOverride === 'resume') {
     return { problem, solution: runNow(problem, problem.preferredSite), guarded, failOpen, late: false };
   }
-  const { solution, note } = scheduleWithin(input, problem, shared.scratch);
-  if (!solution.feasible) {
+  // Fewer runnable slots than work (`cannotFinish`): the exact planner would find no plan, so it is not run.
+  const within = input.policy === 'carbond' && cannotFinish(problem) ? undefined : scheduleWithin(input, problem, shared.scratch);
+  if (!within?.solution.feasible) {
     // Capacity left no feasible plan before the deadline: run as soon as the preferred site allows.
     return { problem, solution: runNow(problem, problem.preferredSite), guarded: true, failOpen, late: true };
   }
+  const { solution, note } = within;
   return { problem, solution, guarded: false, failOpen, late: false, ...(note !== undefined ? { note } : {}) };
 }
 
@@ -179,7 +181,7 @@ interface Pass {
 /** Plans each job of `order` against the capacity the ones before it left. */
 function planInOrder(input: PlanInput, order: PlanJob[], shared: Shared): Pass {
   const maxT = input.jobs.reduce((m, j) => Math.max(m, Math.min(horizonOf(input, j), Math.floor(MAX_PLAN_HORIZON_MS / input.slotMs)) + 2 * slotsFor(j.remainingWorkMs + j.pauseOverheadMs, input.slotMs)), 1);
-  const capacity = new Capacity(input.sites, maxT);
+  const capacity = new Capacity(input.sites, maxT, shared.scratch);
   const byId = new Map<string, Planned>();
   const missing: PlanJob[] = [];
   for (const job of order) {
