@@ -73,6 +73,10 @@ interface Tracked {
 
 /** Least time between `scontrol suspend` and `scontrol resume`, ms (a resume 0.3 s after the suspend left 22.05's job stopped; 1 s worked). */
 const SUSPEND_SETTLE_MS = 1_500;
+/** `scontrol suspend|resume` attempts while slurmd is busy with the job, a second apart. */
+const TRANSIENT_TRIES = 8;
+const TRANSIENT_RETRY_MS = 1_000;
+const TRANSIENT_SCONTROL = /Unexpected message received|Resource temporarily unavailable|Job is pending execution|Requested operation is presently disabled/i;
 /** After a checkpoint acknowledgement, how long the job has to exit before its allocation is ended, ms. */
 const EXIT_AFTER_ACK_MS = 10_000;
 /** Read windows (1 MiB each) scanned for the acknowledgement after a pause. */
@@ -229,7 +233,7 @@ export class SlurmExecutor implements RunExecutor {
   }
 
   async suspend(handle: RunHandle): Promise<void> {
-    await this.slurm('scontrol', ['suspend', this.slurmIdOf(handle)], handle.jobId);
+    await this.retryingTransient('suspend', handle);
     this.trackedOf(handle.runId, handle.jobId).suspendedAtMs = this.options.clock.now();
   }
 
@@ -237,8 +241,26 @@ export class SlurmExecutor implements RunExecutor {
     const t = this.trackedOf(handle.runId, handle.jobId);
     const settle = (t.suspendedAtMs ?? -Infinity) + SUSPEND_SETTLE_MS - this.options.clock.now();
     if (settle > 0) await sleep(settle);
-    await this.slurm('scontrol', ['resume', this.slurmIdOf(handle)], handle.jobId);
+    await this.retryingTransient('resume', handle);
     t.suspendedAtMs = undefined;
+  }
+
+  /**
+   * `scontrol suspend|resume`, tried again while slurmd is still busy with the job's previous
+   * change (22.05 answers "Unexpected message received for job N" or "Resource temporarily
+   * unavailable" for a while after a suspend on a loaded node; seen in CI).
+   */
+  private async retryingTransient(verb: 'suspend' | 'resume', handle: RunHandle): Promise<void> {
+    const id = this.slurmIdOf(handle);
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.slurm('scontrol', [verb, id], handle.jobId, attempt < TRANSIENT_TRIES);
+      if (r.ok) return;
+      if (r.unreachable) throw this.unavailableError(handle.jobId, r.stderr);
+      if (!TRANSIENT_SCONTROL.test(r.stderr)) {
+        throw new ExecutorError(`scontrol ${verb} ${id} failed: ${r.stderr.trim().slice(0, 500)}`, handle.jobId);
+      }
+      await sleep(TRANSIENT_RETRY_MS);
+    }
   }
 
   /** SIGKILL to the whole batch step (`scancel --signal=KILL --full`); a plain `scancel` if the job is pending or still there after 10 s. */
