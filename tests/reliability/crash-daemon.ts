@@ -95,9 +95,10 @@ export class CrashBox {
   async submit(name: string, totalSteps: number, options: { failOnceAt?: number; retries?: number } = {}): Promise<CrashJob> {
     const cwd = fs.mkdtempSync(path.join(this.dir, `${name}-`));
     const argv = [process.execPath, PROTOCOL_JOB, '--steps', String(totalSteps), '--step-ms', '5', '--checkpoint-every', '20'];
-    // Fails once (exit 3 at that step), the first time only: a marker file in its cwd remembers.
-    const command = options.failOnceAt === undefined ? argv
-      : ['/bin/sh', '-c', `if [ -e failed-once ]; then exec "$@"; else : > failed-once; exec "$@" --fail-at ${options.failOnceAt}; fi`, 'job', ...argv];
+    // Fails once (exit 3 at that step), the first time a run gets there (a marker in its cwd
+    // remembers). Marking at the first start instead left the failure out when that run was
+    // paused or killed before the step (seen in CI: the job then never failed).
+    const command = options.failOnceAt === undefined ? argv : [...argv, '--fail-once-at', String(options.failOnceAt)];
     const detail = await this.api<{ id: string }>('POST', '/v1/jobs', {
       name, command, cwd, deadlineMs: Date.now() + 24 * 3_600_000, estimateMs: 3_600_000, ...(options.retries === undefined ? {} : { retries: options.retries }),
     });
