@@ -258,11 +258,13 @@ describeAsRoot('a root daemon on a shared box, attacked by real users', () => {
     const his = await submitCounter(bob(), 100_000);
     await waitFor('both running', async () => (await show(alice(), hers.id)).step > 0 && (await show(bob(), his.id)).step > 0, 30_000, 200);
     const runDir = path.join(area(alice()), 'runs', String((await show(alice(), hers.id)).runs[0]!.id));
-    expect(await runAs(alice(), ['sh', '-c', `rm -f "${runDir}/events.jsonl" && mkfifo "${runDir}/events.jsonl"`])).toMatchObject({ code: 0, stderr: '' });
+    // Made aside and renamed over the file: her running job appends events, and would recreate
+    // a removed file between an `rm` and a `mkfifo` (seen in CI: mkfifo: File exists).
+    expect(await runAs(alice(), ['sh', '-c', `mkfifo "${runDir}/ev.fifo" && mv -f "${runDir}/ev.fifo" "${runDir}/events.jsonl"`])).toMatchObject({ code: 0, stderr: '' });
     const step0 = (await show(bob(), his.id)).step;
     await waitFor('bob\'s job progressing past the FIFO', async () => (await show(bob(), his.id)).step > step0 + 20, 20_000, 200);
     expect((await cli(bob(), ['status', '--json'])).code).toBe(0);
-    expect((await runAs(alice(), ['sh', '-c', `rm -f "${runDir}/events.jsonl" && truncate -s 2G "${runDir}/events.jsonl"`])).code).toBe(0);
+    expect((await runAs(alice(), ['sh', '-c', `truncate -s 2G "${runDir}/ev.sparse" && mv -f "${runDir}/ev.sparse" "${runDir}/events.jsonl"`])).code).toBe(0);
     const step1 = (await show(bob(), his.id)).step;
     await waitFor('bob\'s job progressing past the sparse file', async () => (await show(bob(), his.id)).step > step1 + 20, 20_000, 200);
     const status = await cli(bob(), ['status', '--json']);

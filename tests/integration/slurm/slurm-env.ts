@@ -34,9 +34,52 @@ function startSlurm(): string | undefined {
 /** Why Slurm is not usable here (undefined: it is up). */
 export const slurmUnavailableReason = startSlurm();
 
-/** `describe` when Slurm is up; else skipped locally, and under CI a failing test that says why. */
+/**
+ * One test file at a time on the one Slurm: a lock directory held from the file's first test
+ * to its last. Jest runs files in parallel workers, and a file that stops slurmctld on purpose
+ * made another's jobs fail with "Unable to contact slurm controller" (seen in CI). A lock left
+ * by a dead process is taken over.
+ */
+const LOCK_DIR = path.join(os.tmpdir(), 'carbond-slurm-tests.lock');
+
+async function acquireSlurmLock(): Promise<void> {
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK_DIR);
+      fs.writeFileSync(path.join(LOCK_DIR, 'pid'), String(process.pid));
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(path.join(LOCK_DIR, 'pid'), { encoding: 'utf8', flag: 'a+' }) || '0');
+      if (holder > 0 && !isAlive(holder)) fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function releaseSlurmLock(): void {
+  const holder = Number(fs.readFileSync(path.join(LOCK_DIR, 'pid'), { encoding: 'utf8', flag: 'a+' }) || '0');
+  if (holder === process.pid) fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+}
+
+/** `describe` when Slurm is up (one file at a time); else skipped locally, and under CI a failing test that says why. */
 export function describeSlurm(name: string, body: () => void): void {
-  if (slurmUnavailableReason === undefined) describe(name, body);
+  if (slurmUnavailableReason === undefined) {
+    describe(name, () => {
+      beforeAll(acquireSlurmLock, 900_000);
+      body();
+      afterAll(releaseSlurmLock); // after the file's own clean-up (e.g. slurmctld started again)
+    });
+  }
   else if (process.env['CI']) describe(name, () => { it('needs a real Slurm', () => { throw new Error(`Slurm is required under CI: ${slurmUnavailableReason}`); }); });
   else describe.skip(`${name} (skipped: ${slurmUnavailableReason})`, body);
 }
