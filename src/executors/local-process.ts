@@ -9,21 +9,20 @@
  * (`local-wrapper.ts`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Clock } from '../core/clock';
 import { ExecutorError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { nullLogger } from '../core/logger';
 import type { JobRecord } from '../ledger/jobs';
-import { FROM_USER_DATABASE } from '../jobs/env';
-import { openRegularBeneath, readBeneath } from '../os/beneath';
-import { isRoot, ownUid, userById } from '../os/users';
+import { readBeneath } from '../os/beneath';
+import { ownUid } from '../os/users';
 import { ensureUserArea, userAreaOf } from '../daemon/state-files';
 import { readEventsBeneath, type JobEvent } from './events';
 import { findRunWrapper, killRunLeftovers, parseExitFile, parsePidFile, runWrapperIdentity, wrapperArgv } from './local-wrapper';
 import { childrenOf, livenessOf, readCmdline, readStartTicks, signalGroup } from './proc';
 import { verifyAcks } from './pause';
+import { eventsUpTo, runAsUser, runFileSize, trustedRunFile } from './run-files';
 import type { AdoptableRun, PauseOptions, PauseResult, ResumePoint, RunExecutor, RunExit, RunHandle, RunPoll, RunStartSpec, VerifyCheckpoint } from './types';
 
 export interface LocalProcessExecutorOptions {
@@ -137,7 +136,7 @@ export class LocalProcessExecutor implements RunExecutor {
 
   /** The uid whose processes a run's are: the owner's area it lies in, else carbond's own user. */
   private ownerOfRun(handle: RunHandle): number {
-    return this.trusted(handle.eventsPath).ownerUid ?? ownUid();
+    return trustedRunFile(this.options.stateDir, handle.eventsPath).ownerUid ?? ownUid();
   }
 
   wait(handle: RunHandle): Promise<RunExit> {
@@ -156,7 +155,7 @@ export class LocalProcessExecutor implements RunExecutor {
   }
 
   async requestPause(handle: RunHandle, options: PauseOptions): Promise<PauseResult> {
-    const offset = this.eventsSize(handle);
+    const offset = runFileSize(this.options.stateDir, handle.eventsPath);
     const t0 = this.options.clock.now();
     await this.commandStarted(handle);
     this.signal(handle, options.signal);
@@ -171,7 +170,7 @@ export class LocalProcessExecutor implements RunExecutor {
       outcome = 'killed';
     }
     const latencyMs = this.options.clock.now() - t0;
-    const acks = this.eventsUpTo(handle, offset, PAUSE_READ_WINDOWS).flatMap((e) => (e.event === 'checkpoint' ? [e] : []));
+    const acks = eventsUpTo((at) => this.events(handle, at), offset, PAUSE_READ_WINDOWS).flatMap((e) => (e.event === 'checkpoint' ? [e] : []));
     const checkpoints = await verifyAcks(acks, { id: handle.jobId, checkpointDir: handle.checkpointDir }, this.options.verifyCheckpoint);
     outcome ??= checkpoints.some((c) => c.verified) ? 'checkpointed' : 'exited';
     return { outcome, exit, checkpoints, latencyMs };
@@ -191,7 +190,7 @@ export class LocalProcessExecutor implements RunExecutor {
   }
 
   events(handle: RunHandle, offset: number): { events: JobEvent[]; nextOffset: number } {
-    const { base, rel, ownerUid } = this.trusted(handle.eventsPath);
+    const { base, rel, ownerUid } = trustedRunFile(this.options.stateDir, handle.eventsPath);
     const r = readEventsBeneath(base, rel, offset, ownerUid);
     if (r.refused && !this.trackedOf(handle.runId).refusedLogged) {
       this.trackedOf(handle.runId).refusedLogged = true;
@@ -200,44 +199,8 @@ export class LocalProcessExecutor implements RunExecutor {
     return { events: r.events, nextOffset: r.nextOffset };
   }
 
-  /** Events after `offset`, read window by window until the file is drained or `windows` are read (a bounded catch-up). */
-  private eventsUpTo(handle: RunHandle, offset: number, windows: number): JobEvent[] {
-    const out: JobEvent[] = [];
-    for (let i = 0, at = offset; i < windows; i += 1) {
-      const r = this.events(handle, at);
-      out.push(...r.events);
-      if (r.nextOffset === at) break;
-      at = r.nextOffset;
-    }
-    return out;
-  }
 
-  /** Size of the run's events file (0 when absent or not a regular file): "newer than the request" starts here. */
-  private eventsSize(handle: RunHandle): number {
-    const { base, rel, ownerUid } = this.trusted(handle.eventsPath);
-    const opened = openRegularBeneath(base, rel, ownerUid);
-    if (!('fd' in opened)) return 0;
-    try {
-      return fs.fstatSync(opened.fd).size;
-    } finally {
-      fs.closeSync(opened.fd);
-    }
-  }
 
-  /**
-   * A run file's path split into a directory no user can replace and the part below it,
-   * read with `openBeneath`: the owner's area `users/<uid>` (its entry is root's; its files
-   * must be that uid's), or the state dir for runs of the layout before ADR 0012.
-   */
-  private trusted(file: string): { base: string; rel: string; ownerUid?: number } {
-    const users = path.join(this.options.stateDir, 'users');
-    const rel = path.relative(users, file);
-    if (!rel.startsWith('..') && !path.isAbsolute(rel)) {
-      const [uid, ...rest] = rel.split(path.sep);
-      return { base: path.join(users, uid!), rel: rest.join('/'), ownerUid: Number(uid) };
-    }
-    return { base: this.options.stateDir, rel: path.relative(this.options.stateDir, file) };
-  }
 
   /**
    * Re-attaches by the ledger's PID + start time, or — when the daemon died before recording
@@ -249,7 +212,7 @@ export class LocalProcessExecutor implements RunExecutor {
     let { pid, pidStartTicks } = run;
     if (pid === null) {
       const uid = job.uid ?? ownUid();
-      const { base, rel, ownerUid } = this.trusted(path.join(dir, 'pid'));
+      const { base, rel, ownerUid } = trustedRunFile(this.options.stateDir, path.join(dir, 'pid'));
       const read = readBeneath(base, rel, 0, 64, ownerUid);
       const own = read.kind === 'data' ? parsePidFile(read.data.toString('utf8')) : undefined;
       // The pid file is the user's: trust it only for the wrapper of this very run, run as the
@@ -297,7 +260,7 @@ export class LocalProcessExecutor implements RunExecutor {
   }
 
   private exitFromFile(handle: RunHandle): RunExit {
-    const { base, rel, ownerUid } = this.trusted(path.join(path.dirname(handle.eventsPath), 'exit'));
+    const { base, rel, ownerUid } = trustedRunFile(this.options.stateDir, path.join(path.dirname(handle.eventsPath), 'exit'));
     const read = readBeneath(base, rel, 0, 64, ownerUid);
     const rc = read.kind === 'data' ? parseExitFile(read.data.toString('utf8')) : undefined;
     if (rc !== undefined) return { code: rc, signal: null, known: true };
@@ -306,18 +269,6 @@ export class LocalProcessExecutor implements RunExecutor {
   }
 }
 
-/**
- * Who to run as: the submitting user, from the user database (uid, primary gid, and HOME,
- * USER, LOGNAME, SHELL), when carbond is root and the job is not root's own; else none
- * (the run is carbond's user's). A user who has left the database cannot run.
- */
-function runAsUser(job: JobRecord): { uid: number; gid: number; env: Record<string, string> } | undefined {
-  if (!isRoot() || job.uid === null || job.uid === 0) return undefined;
-  const who = userById(job.uid);
-  if (!who) throw new ExecutorError(`cannot start job ${job.id}: its owner uid ${job.uid} is no longer in the user database`, job.id);
-  const fromDb: Record<string, string> = { HOME: who.home, USER: who.name, LOGNAME: who.name, SHELL: who.shell || '/bin/sh' };
-  return { uid: who.uid, gid: who.gid, env: Object.fromEntries(FROM_USER_DATABASE.map((k) => [k, fromDb[k]!])) };
-}
 
 /** The first 4 KiB the wrapper writes to stderr before it sends its output to the log. */
 function collectSetupErrors(child: ChildProcess): { text: string } {

@@ -22,20 +22,18 @@
  *   the last known state (a run is never reported exited, so never lost or started twice);
  *   `health()` says why.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Clock } from '../core/clock';
 import { ExecutorError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { nullLogger } from '../core/logger';
 import type { JobRecord } from '../ledger/jobs';
-import { FROM_USER_DATABASE } from '../jobs/env';
-import { openRegularBeneath } from '../os/beneath';
-import { isRoot, ownUid, userById } from '../os/users';
+import { ownUid } from '../os/users';
 import { ensureUserArea, userAreaOf } from '../daemon/state-files';
 import { readEventsBeneath, type JobEvent } from './events';
 import { SETPRIV } from './local-wrapper';
 import { verifyAcks } from './pause';
+import { eventsUpTo, runAsUser, runFileSize, trustedRunFile } from './run-files';
 import { DEFAULT_SLURM_COMMAND_TIMEOUT_MS, runSlurm, runSlurmSync, SlurmUnavailableError, type SlurmResult } from './slurm/commands';
 import { batchScript, exitOfPair, finalExit, parseJobsJson, parseSacctText, parseSbatchId, parseSqueueText, pollStateOf, slurmJobName, type SlurmJobInfo } from './slurm/parse';
 import type { AdoptableRun, PauseOptions, PauseResult, ResumePoint, RunExecutor, RunExit, RunHandle, RunPoll, RunStartSpec, VerifyCheckpoint } from './types';
@@ -200,7 +198,7 @@ export class SlurmExecutor implements RunExecutor {
 
   async requestPause(handle: RunHandle, options: PauseOptions): Promise<PauseResult> {
     const t0 = this.options.clock.now();
-    const offset = this.eventsSize(handle);
+    const offset = runFileSize(this.options.stateDir, handle.eventsPath);
     const before = this.poll(handle);
     if (before.state === 'exited') return this.pauseResult(handle, offset, 'exited', before.exit!, t0);
     const t = this.trackedOf(handle.runId, handle.jobId);
@@ -215,7 +213,7 @@ export class SlurmExecutor implements RunExecutor {
       const p = this.poll(handle);
       if (p.state === 'exited') return this.pauseResult(handle, offset, undefined, p.exit!, t0);
       const now = this.options.clock.now();
-      if (ackedAt === undefined && this.eventsUpTo(handle, offset, PAUSE_READ_WINDOWS).some((e) => e.event === 'checkpoint')) ackedAt = now;
+      if (ackedAt === undefined && eventsUpTo((at) => this.events(handle, at), offset, PAUSE_READ_WINDOWS).some((e) => e.event === 'checkpoint')) ackedAt = now;
       if (now >= deadline || (ackedAt !== undefined && now - ackedAt >= EXIT_AFTER_ACK_MS)) break;
       await sleep(Math.min(this.options.pollMs ?? 250, Math.max(1, deadline - now)));
     }
@@ -227,7 +225,7 @@ export class SlurmExecutor implements RunExecutor {
 
   private async pauseResult(handle: RunHandle, offset: number, outcome: PauseResult['outcome'] | undefined, exit: RunExit, t0: number): Promise<PauseResult> {
     const latencyMs = this.options.clock.now() - t0;
-    const acks = this.eventsUpTo(handle, offset, PAUSE_READ_WINDOWS).flatMap((e) => (e.event === 'checkpoint' ? [e] : []));
+    const acks = eventsUpTo((at) => this.events(handle, at), offset, PAUSE_READ_WINDOWS).flatMap((e) => (e.event === 'checkpoint' ? [e] : []));
     const checkpoints = await verifyAcks(acks, { id: handle.jobId, checkpointDir: handle.checkpointDir }, this.options.verifyCheckpoint);
     return { outcome: outcome ?? (checkpoints.some((c) => c.verified) ? 'checkpointed' : 'exited'), exit, checkpoints, latencyMs };
   }
@@ -279,7 +277,7 @@ export class SlurmExecutor implements RunExecutor {
   }
 
   events(handle: RunHandle, offset: number): { events: JobEvent[]; nextOffset: number } {
-    const { base, rel, ownerUid } = this.trusted(handle.eventsPath);
+    const { base, rel, ownerUid } = trustedRunFile(this.options.stateDir, handle.eventsPath);
     const r = readEventsBeneath(base, rel, offset, ownerUid);
     return { events: r.events, nextOffset: r.nextOffset };
   }
@@ -415,48 +413,10 @@ export class SlurmExecutor implements RunExecutor {
     return t;
   }
 
-  private eventsUpTo(handle: RunHandle, offset: number, windows: number): JobEvent[] {
-    const out: JobEvent[] = [];
-    for (let i = 0, at = offset; i < windows; i += 1) {
-      const r = this.events(handle, at);
-      out.push(...r.events);
-      if (r.nextOffset === at) break;
-      at = r.nextOffset;
-    }
-    return out;
-  }
 
-  private eventsSize(handle: RunHandle): number {
-    const { base, rel, ownerUid } = this.trusted(handle.eventsPath);
-    const opened = openRegularBeneath(base, rel, ownerUid);
-    if (!('fd' in opened)) return 0;
-    try {
-      return fs.fstatSync(opened.fd).size;
-    } finally {
-      fs.closeSync(opened.fd);
-    }
-  }
 
-  /** A run file split into its owner's area (read with `openBeneath`, ADR 0012) and the part below it — as the local executor. */
-  private trusted(file: string): { base: string; rel: string; ownerUid?: number } {
-    const users = path.join(this.options.stateDir, 'users');
-    const rel = path.relative(users, file);
-    if (!rel.startsWith('..') && !path.isAbsolute(rel)) {
-      const [uid, ...rest] = rel.split(path.sep);
-      return { base: path.join(users, uid!), rel: rest.join('/'), ownerUid: Number(uid) };
-    }
-    return { base: this.options.stateDir, rel: path.relative(this.options.stateDir, file) };
-  }
 }
 
-/** The owner to submit as (root daemon, another user's job), with HOME/USER/LOGNAME/SHELL from the user database. */
-function runAsUser(job: JobRecord): { uid: number; gid: number; env: Record<string, string> } | undefined {
-  if (!isRoot() || job.uid === null || job.uid === 0) return undefined;
-  const who = userById(job.uid);
-  if (!who) throw new ExecutorError(`cannot submit job ${job.id}: its owner uid ${job.uid} is no longer in the user database`, job.id);
-  const fromDb: Record<string, string> = { HOME: who.home, USER: who.name, LOGNAME: who.name, SHELL: who.shell || '/bin/sh' };
-  return { uid: who.uid, gid: who.gid, env: Object.fromEntries(FROM_USER_DATABASE.map((k) => [k, fromDb[k]!])) };
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
