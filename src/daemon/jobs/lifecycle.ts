@@ -90,8 +90,13 @@ export class JobLifecycle {
    * The sites as the planner sees them: an unavailable one has no free GPU (its capacity is
    * what its runs hold), so no work is placed there until it is back.
    */
+  private anySiteUnavailable(): boolean {
+    for (const h of this.siteHealth.values()) if (!h.available) return true;
+    return false;
+  }
+
   private plannableSites(): readonly SiteModel[] {
-    if (![...this.siteHealth.values()].some((h) => !h.available)) return this.deps.sites;
+    if (!this.anySiteUnavailable()) return this.deps.sites;
     const held = new Map<string, number>();
     for (const r of openRuns(this.deps.db)) held.set(r.site, (held.get(r.site) ?? 0) + (r.gpuIds === '' ? 0 : r.gpuIds.split(',').length));
     return this.deps.sites.map((s) => (this.unavailable(s.name) ? { ...s, gpus: held.get(s.name) ?? 0 } : s));
@@ -99,7 +104,7 @@ export class JobLifecycle {
 
   /** Whether a decision would start work on, or act on a run at, a site that cannot take orders now. */
   private touchesUnavailableSite(d: Decision): boolean {
-    if (this.siteHealth.size === 0) return false;
+    if (!this.anySiteUnavailable()) return false;
     const runSite = openRunOf(this.deps.db, d.jobId)?.site;
     if (!this.unavailable(d.site) && !this.unavailable(runSite)) return false;
     this.logger.info('decision deferred: site unavailable', { jobId: d.jobId, action: d.action, site: d.site ?? runSite });
