@@ -6,9 +6,8 @@
  * warm-up) runs at full power without progress and is also counted as overhead.
  */
 import type { Db } from '../ledger/db';
-import { currentState, finishedAtOf, transitionsOf } from '../ledger/jobs';
+import { finishedAtOf, transitionsOf } from '../ledger/jobs';
 import { runsOf, type RunRecord } from '../ledger/runs';
-import type { JobState as LedgerJobState } from '../jobs/states';
 import type { ActualIntensity } from './actuals';
 import type { SimJob } from './jobs';
 
@@ -23,8 +22,6 @@ export interface SimSegment {
 /** One job's simulated history and its accounting. */
 export interface JobState {
   readonly job: SimJob;
-  /** The job's state in the ledger when the simulation ended (`finished` unless something went wrong). */
-  readonly state: LedgerJobState | 'not submitted';
   readonly segments: readonly SimSegment[];
   readonly energyKWh: number;
   readonly emissionsG: number;
@@ -67,7 +64,7 @@ export function outcomeOf(db: Db, job: SimJob, actualOf: (site: string) => Actua
   }
   const finishedAtMs = finishedAtOf(db, job.id);
   return {
-    job, state: currentState(db, job.id) ?? 'not submitted', segments, energyKWh, emissionsG, overheadG, pauses, migrations,
+    job, segments, energyKWh, emissionsG, overheadG, pauses, migrations,
     ...(finishedAtMs === undefined ? {} : { finishedAtMs }),
     transitions: transitionsOf(db, job.id).map((t) => ({ atMs: t.atMs, from: t.from, to: t.to, reason: t.reason })),
   };

@@ -111,11 +111,6 @@ export class JobLifecycle {
     return true;
   }
 
-  /** What the last health check saw, per site (empty when no executor has a health check). */
-  sitesHealth(): SiteHealth[] {
-    return [...this.siteHealth.values()];
-  }
-
   /** The last plan's next decision time: when the daemon ticks next at the latest, besides its cron (./wake). */
   get nextWakeMs(): number {
     return this.planNextWakeMs;
