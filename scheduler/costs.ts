@@ -126,7 +126,7 @@ interface Crowding {
  * @example 300 W, 5-min slots, 10-min overhead (k = 2), 200 g/kWh everywhere → runG 5 g, resumeG 10 g;
  *   with 2 resumes planned at t on 8 GPUs and factor 1 (perResume 1/8), resumeG[t] = 12.5 g.
  */
-function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Float64Array, placesLeft: Float64Array, k: number, penalty: number, crowding: Crowding | undefined, runG: Float64Array, resumeG: Float64Array): SiteCosts {
+function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Float64Array, placesLeft: Float64Array, k: number, penalty: number, crowding: Crowding | undefined, runG: Float64Array, resumeG: Float64Array, moveMs = 0): SiteCosts {
   // The job's fields as locals: jobs come in many object shapes, and this loop runs for every
   // slot of every job of a plan (10,000 jobs re-planned: a third of the time outside the DP).
   const { gpus, powerW, pauseOverheadMs } = job;
@@ -136,6 +136,7 @@ function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Flo
   for (let t = 0; t < T; t++) runG[t] = free(t) ? gramsOf(powerW, slotMs, gi[t]!) : Infinity;
   if (k === 0) {
     resumeG.fill(0);
+    addMoveCost(resumeG, powerW, moveMs, gi);
     return { runG, resumeG };
   }
   const overheadMs = Array.from({ length: k }, (_, j) => Math.min(slotMs, pauseOverheadMs - j * slotMs));
@@ -146,7 +147,20 @@ function siteCosts(job: PlanJob, slotMs: number, gi: Float64Array, gpusLeft: Flo
     const crowd = t > 0 && t < crowded ? 1 + crowding!.perResume * crowding!.resumes[t]! : 1;
     resumeG[t] = ov * penalty * crowd;
   }
+  addMoveCost(resumeG, powerW, moveMs, gi);
   return { runG, resumeG };
+}
+
+/**
+ * A resume here first brings the job's checkpoint from another site's storage (`PlanJob.moveMs`):
+ * the copy's time is priced at the job's power and this site's intensity when it starts, like an
+ * overhead — a move must save more than running that long would emit (docs/sites.md).
+ * @example 300 W, a 10-min copy, 200 g/kWh → + 10 g on every resume here
+ */
+function addMoveCost(resumeG: Float64Array, powerW: number, moveMs: number, gi: Float64Array): void {
+  if (!(moveMs > 0)) return;
+  const n = Math.min(resumeG.length, gi.length);
+  for (let t = 0; t < n; t++) resumeG[t]! += gramsOf(powerW, moveMs, gi[t]!);
 }
 
 /** Fresh arrays for the costs of a problem built outside `plan()` (no scratch to reuse). */
@@ -206,7 +220,7 @@ export function buildProblem(input: PlanInput, job: PlanJob, T: number, capacity
   };
   const sites = siteIndexes.map((g, local) => {
     const { runG, resumeG } = costArrays(scratch, local, T);
-    return siteCosts(job, slotMs, intensity[local]!, capacity.gpus[g]!, capacity.places[g]!, k, penalty, crowdingOf(g), runG, resumeG);
+    return siteCosts(job, slotMs, intensity[local]!, capacity.gpus[g]!, capacity.places[g]!, k, penalty, crowdingOf(g), runG, resumeG, job.moveMs?.[input.sites[g]!.name] ?? 0);
   });
   const start = startOf(job, siteIndexes, input.sites);
   const preferred = start.phase === 'running' ? start.site : Math.max(0, siteIndexes.findIndex((g) => input.sites[g]!.name === job.homeSite));

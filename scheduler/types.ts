@@ -47,6 +47,12 @@ export interface PlanJob {
   currentSite?: string;
   /** Running time each start/resume/migration costs before useful work resumes. */
   pauseOverheadMs: number;
+  /**
+   * Time to bring the job's newest checkpoint to a site whose storage lacks it, by site name
+   * (absent or 0 = already there, or nothing to bring). A resume there costs this time too,
+   * priced like an overhead.
+   */
+  moveMs?: Readonly<Record<string, number>>;
   /** A manual pause/resume from the user overrides the plan until released. */
   manualOverride?: 'pause' | 'resume';
   /** `suspend`-mode jobs keep drawing idle power while paused; charged to the plan. */

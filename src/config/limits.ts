@@ -17,6 +17,8 @@ export const MAX_PROVIDER_TIMEOUT_MS = 600_000;
 
 /** Longest prior cost of one pause+resume (`pauseOverhead`): 24 h. */
 export const MAX_PAUSE_OVERHEAD_MS = 86_400_000;
+/** A site pair's configured move time (`sites.*.moveTime`): 24 h. */
+export const MAX_MOVE_TIME_MS = 86_400_000;
 
 /** Longest safety margin before a deadline (`safetyMargin`): 7 days. */
 export const MAX_SAFETY_MARGIN_MS = 7 * 86_400_000;

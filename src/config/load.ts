@@ -120,6 +120,13 @@ function crossCheck(raw: RawLayer, issues: Issues): void {
   for (const [site, spec] of Object.entries(sites)) {
     const zone = isPlainObject(spec) ? spec['zone'] : undefined;
     if (typeof zone === 'string' && !hasEntry(zones, zone)) issues.add(`sites.${site}.zone`, 'names a zone that is not configured', zone);
+    const moveTime = isPlainObject(spec) ? spec['moveTime'] : undefined;
+    if (isPlainObject(moveTime)) {
+      for (const from of Object.keys(moveTime)) {
+        if (!hasEntry(sites, from)) issues.add(`sites.${site}.moveTime.${from}`, 'names a site that is not configured', from);
+        else if (from === site) issues.add(`sites.${site}.moveTime.${from}`, 'names the site itself (a job does not move to where it is)', from);
+      }
+    }
   }
 }
 

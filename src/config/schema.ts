@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { parseDurationMs } from '../core/units';
 import {
-  MAX_CHECKPOINT_TIMEOUT_MS, MAX_GPU_KG_CO2E, MAX_GPU_LIFETIME_YEARS, MAX_GPU_POWER_W, MAX_GPUS, MAX_KEEP_CHECKPOINTS,
+  MAX_CHECKPOINT_TIMEOUT_MS, MAX_GPU_KG_CO2E, MAX_GPU_LIFETIME_YEARS, MAX_GPU_POWER_W, MAX_GPUS, MAX_KEEP_CHECKPOINTS, MAX_MOVE_TIME_MS,
   MAX_PAUSE_OVERHEAD_MS, MAX_POWER_W, MAX_PROVIDER_TIMEOUT_MS, MAX_REQUESTS_PER_HOUR, MAX_SAFETY_MARGIN_MS, MAX_STALE_AFTER_MS,
 } from './limits';
 import type { Config } from './types';
@@ -146,7 +146,11 @@ export const siteSchema = z.object({
   gpuPowerW: z.number().min(0).max(MAX_GPU_POWER_W).default(300),
   cpuPowerW: z.number().min(0).max(MAX_POWER_W).default(65),
   partition: nonEmpty.optional(),
-}).strict();
+  /** Where this site's checkpoints live (absolute); absent = the state dir. Sites with the same root share storage (docs/sites.md). */
+  checkpointRoot: pathText.refine((p) => p.startsWith('/'), 'must be an absolute path').optional(),
+  /** Time to bring a job's checkpoint here from another site, by that site's name (at most 24 h); default: measured. */
+  moveTime: z.record(boundedDurationMs({ maxMs: MAX_MOVE_TIME_MS, maxText: '24h' })).optional(),
+}).strict().transform(({ moveTime, ...rest }) => (moveTime === undefined ? rest : { ...rest, moveTimeMs: moveTime }));
 
 export const schedulerSchema = z.object({
   policy: z.enum(['carbond', 'baseline', 'window', 'threshold']).default('carbond'),

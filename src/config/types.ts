@@ -112,6 +112,14 @@ export interface SiteConfig {
   cpuPowerW: number;
   /** Slurm partition (slurm sites). */
   partition?: string;
+  /**
+   * Absolute path of this site's checkpoint storage, as seen on the daemon's host; a job's
+   * checkpoints there are `<checkpointRoot>/users/<uid>/checkpoints/<jobId>`. Absent: the
+   * state dir. Two sites with the same root share storage (a move copies nothing).
+   */
+  checkpointRoot?: string;
+  /** Input `moveTime`: the time to bring a job's checkpoint here from the named site, ms; unset pairs use the last measured copy. */
+  moveTimeMs?: Record<string, number>;
 }
 
 export type SchedulerPolicy = 'carbond' | 'baseline' | 'window' | 'threshold';

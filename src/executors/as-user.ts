@@ -65,9 +65,11 @@ function runWorker(uid: number, req: WorkerRequest): Promise<WorkerAnswer> {
  * (`<stateDir>/checkpoints/<jobId>`) was handed to its user, and its entry lives in a
  * directory of root's, so its owner is what the user cannot fake.
  */
-export function workUidOf(stateDir: string, dir: string): number | undefined {
-  const area = areaUidOf(stateDir, dir);
-  if (area !== undefined) return area;
+export function workUidOf(stateDir: string | readonly string[], dir: string): number | undefined {
+  for (const root of typeof stateDir === 'string' ? [stateDir] : stateDir) {
+    const area = areaUidOf(root, dir);
+    if (area !== undefined) return area;
+  }
   try {
     const st = fs.lstatSync(dir);
     return st.isDirectory() ? st.uid : undefined;
@@ -76,8 +78,12 @@ export function workUidOf(stateDir: string, dir: string): number | undefined {
   }
 }
 
-/** Serves `req` as the owner of its directory when that needs a change of user, else in-process (also with no `stateDir`). */
-export function checkpointWork(stateDir: string | undefined, req: WorkerRequest): Promise<WorkerAnswer> {
+/**
+ * Serves `req` as the owner of its directory when that needs a change of user, else in-process
+ * (also with no `stateDir`). `stateDir` may list several roots with the `users/<uid>/` layout:
+ * the state dir and the sites' checkpoint roots (docs/sites.md).
+ */
+export function checkpointWork(stateDir: string | readonly string[] | undefined, req: WorkerRequest): Promise<WorkerAnswer> {
   const uid = stateDir === undefined || !isRoot() ? undefined : workUidOf(stateDir, req.root);
   if (uid !== undefined && uid !== 0) return runWorker(uid, req);
   return serveWorkerRequest(req);

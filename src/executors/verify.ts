@@ -11,8 +11,11 @@ import { CheckpointError } from '../core/errors';
 import { checkpointWork } from './as-user';
 import type { VerifyCheckpoint } from './types';
 
-/** A `VerifyCheckpoint` backed by the filesystem checkpoint store; as the directory's owner when `stateDir` is given. */
-export function storeVerifier(clock: Clock, stateDir?: string): VerifyCheckpoint {
+/**
+ * A `VerifyCheckpoint` backed by the filesystem checkpoint store; as the directory's owner when
+ * `stateDir` is given (or a list: the state dir and the sites' checkpoint roots).
+ */
+export function storeVerifier(clock: Clock, stateDir?: string | readonly string[]): VerifyCheckpoint {
   return async (ack, job) => {
     const root = path.resolve(job.checkpointDir);
     const dir = path.resolve(root, ack.path);

@@ -1,3 +1,19 @@
+CREATE TABLE checkpoint_transfers (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id       TEXT    NOT NULL REFERENCES jobs(id),
+  from_site    TEXT    NOT NULL,
+  to_site      TEXT    NOT NULL,
+  source       TEXT    NOT NULL,
+  destination  TEXT    NOT NULL,
+  step         INTEGER NOT NULL,
+  bytes        INTEGER NOT NULL DEFAULT 0,
+  started_at   INTEGER NOT NULL,
+  ended_at     INTEGER NOT NULL,
+  seconds      REAL    NOT NULL,
+  outcome      TEXT    NOT NULL CHECK (outcome IN ('ok', 'failed', 'corrupt')),
+  error        TEXT
+);
+
 CREATE TABLE checkpoints (
   id             INTEGER PRIMARY KEY AUTOINCREMENT,
   job_id         TEXT    NOT NULL REFERENCES jobs(id),
@@ -164,6 +180,10 @@ CREATE TABLE zone_status (
   stale           INTEGER NOT NULL CHECK (stale IN (0, 1)),
   reason          TEXT
 );
+
+CREATE INDEX checkpoint_transfers_job ON checkpoint_transfers(job_id, id);
+
+CREATE INDEX checkpoint_transfers_pair ON checkpoint_transfers(from_site, to_site, outcome, id);
 
 CREATE INDEX checkpoints_job ON checkpoints(job_id, id);
 

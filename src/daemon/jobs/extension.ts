@@ -16,6 +16,7 @@ import type { DaemonExtension } from '../extensions';
 import { ServiceKey } from '../services';
 import type { TickStep } from '../tick';
 import { systemClock } from '../../core/clock';
+import { checkpointRoots } from './checkpoint-sites';
 import { JobLifecycle } from './lifecycle';
 import { PlanWake } from './wake';
 import { jobRoutes } from './routes';
@@ -48,6 +49,8 @@ export function siteModelOf(name: string, site: SiteConfig, executor: RunExecuto
     name, zone: site.zone, gpus: site.gpus, executor,
     jobPowerW: (gpus) => site.cpuPowerW + gpus * site.gpuPowerW,
     suspendedPowerW: (gpus) => (site.gpus > 0 ? (site.idlePowerW * gpus) / site.gpus : 0),
+    ...(site.checkpointRoot === undefined ? {} : { checkpointRoot: site.checkpointRoot }),
+    ...(site.moveTimeMs === undefined ? {} : { moveTimeMs: site.moveTimeMs }),
   };
 }
 
@@ -65,7 +68,8 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
   const lifecycleOf = (ctx: DaemonContext): JobLifecycle => {
     let lc = lifecycles.get(ctx);
     if (lc) return lc;
-    const verifyCheckpoint = options.verifyCheckpoint ?? storeVerifier(ctx.clock, ctx.config.stateDir);
+    const areaRoots = [ctx.config.stateDir, ...checkpointRoots(Object.values(ctx.config.sites))];
+    const verifyCheckpoint = options.verifyCheckpoint ?? storeVerifier(ctx.clock, areaRoots);
     const sites: SiteModel[] = [];
     for (const [name, site] of Object.entries(ctx.config.sites)) {
       const executor = options.executorFor ? options.executorFor(ctx, name, site)
@@ -81,7 +85,7 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
       ...(options.planSource ? { planSource: options.planSource } : {}),
       ...(planSignal ? { planSignal: (nowMs: number) => planSignal(ctx, nowMs) } : {}),
       slotMs: ctx.config.scheduler.slotMinutes * 60_000, safetyMarginMs: ctx.config.scheduler.safetyMarginMs,
-      policy: ctx.config.scheduler.policy, keepCheckpoints: ctx.config.scheduler.keepCheckpoints, stateDir: ctx.config.stateDir,
+      policy: ctx.config.scheduler.policy, keepCheckpoints: ctx.config.scheduler.keepCheckpoints, stateDir: ctx.config.stateDir, areaRoots,
       requestTick: (reason) => ctx.requestTick(reason),
       ...(options.pruneCheckpoints === false ? { pruneCheckpoints: false } : {}),
       ...testDelaysFromEnv(process.env),

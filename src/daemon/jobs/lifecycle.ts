@@ -6,7 +6,12 @@
  */
 import { ExecutorError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import { lastVerifiedCheckpoint, markCheckpointCorrupt, type CheckpointRecord } from '../../ledger/checkpoints';
+import { checkpointsOf, markCheckpointCorrupt, recordCheckpoint, type CheckpointRecord } from '../../ledger/checkpoints';
+import { recordTransfer } from '../../ledger/transfers';
+import { copyCheckpoint, TransferError } from '../../executors/transfer';
+import { isRoot, ownUid } from '../../os/users';
+import { ensureUserArea } from '../state-files';
+import { checkpointDirAt, isAvailableAt, jobAt, resumeCandidates, siteHolding } from './checkpoint-sites';
 import { appendTransition, currentState, getJob, jobsWithManualOverride, listJobsInStates, type JobRecord } from '../../ledger/jobs';
 import { recordPlan } from '../../ledger/plans';
 import { endRun, insertRun, openRunOf, openRuns, setRunProcess, type RunRecord } from '../../ledger/runs';
@@ -28,6 +33,8 @@ export class JobLifecycle {
   private readonly handles = new Map<number, RunHandle>();
   private readonly offsets = new Map<number, number>();
   private readonly pausing = new Map<string, Promise<void>>();
+  /** Checkpoint copies in flight to another site's storage, by job (./checkpoint-sites, docs/sites.md). */
+  private readonly moving = new Map<string, Promise<void>>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly logger: Logger;
   private planNextWakeMs = Infinity;
@@ -137,7 +144,7 @@ export class JobLifecycle {
   async apply(decision: Decision, nowMs: number): Promise<void> {
     const job = getJob(this.deps.db, decision.jobId);
     const state = job && currentState(this.deps.db, job.id);
-    if (!job || !state || this.pausing.has(job.id)) return;
+    if (!job || !state || this.pausing.has(job.id) || this.moving.has(job.id)) return;
     let action = decision.action;
     if (job.manualOverride === 'pause') action = 'pause';
     if (job.manualOverride === 'resume') action = state === 'running' ? 'keep' : 'resume';
@@ -149,13 +156,18 @@ export class JobLifecycle {
     else if (action === 'migrate' && state === 'paused') await this.startRun(job, site, nowMs, reason);
   }
 
-  /** The newest checkpoint that still verifies; ones that no longer do are marked corrupt (never resumed from). */
-  private async resumePoint(job: JobRecord): Promise<CheckpointRecord | undefined> {
+  /**
+   * The newest checkpoint that still verifies, the copy already at `site` first when there is
+   * one of that step; ones that no longer verify are marked corrupt (never resumed from).
+   */
+  private async resumePoint(job: JobRecord, site: SiteModel): Promise<CheckpointRecord | undefined> {
     for (;;) {
-      const c = lastVerifiedCheckpoint(this.deps.db, job.id);
+      const verified = checkpointsOf(this.deps.db, job.id).filter((c) => c.status === 'verified');
+      const c = resumeCandidates(verified, site, job)[0];
       if (!c) return undefined;
       try {
-        await this.deps.verifyCheckpoint({ path: c.path, step: c.step }, job);
+        // Verified where it lies: within the job's checkpoint dir at the site that holds it.
+        await this.deps.verifyCheckpoint({ path: c.path, step: c.step }, jobAt(job, siteHolding(c.path, this.deps.sites, job, site.name)));
         return c;
       } catch (err) {
         markCheckpointCorrupt(this.deps.db, c.id, (err as Error).message);
@@ -187,13 +199,21 @@ export class JobLifecycle {
       this.logger.info('waiting for GPUs', { jobId: job.id, site: site.name, gpus: job.gpus });
       return;
     }
-    const ckpt = await this.resumePoint(job);
+    const ckpt = await this.resumePoint(job, site);
+    if (ckpt && !isAvailableAt(ckpt.path, site, job)) {
+      // Its checkpoint is in another site's storage: copy it here first; the job stays paused
+      // and starts here on the tick after the copy is verified (the plan may have changed by then).
+      this.beginMove(job, ckpt, site, reason);
+      return;
+    }
+    const here = jobAt(job, site);
+    if (site.checkpointRoot && here.uid !== null && (isRoot() || here.uid === ownUid())) ensureUserArea(site.checkpointRoot, here.uid, here.gid ?? here.uid);
     settleLostSteps(this.deps.db, job.id, ckpt?.step ?? 0);
     const run = insertRun(this.deps.db, { jobId: job.id, site: site.name, startedAtMs: nowMs, gpuIds, resumedFrom: ckpt?.id ?? null, startStep: ckpt?.step ?? 0 });
     let handle: RunHandle;
     try {
       await holdForTest(this.deps.testDelays?.afterRunInsertMs);
-      handle = await site.executor.start(job, { runId: run.id, gpuIds }, ckpt ? { path: ckpt.path, step: ckpt.step } : undefined);
+      handle = await site.executor.start(here, { runId: run.id, gpuIds }, ckpt ? { path: ckpt.path, step: ckpt.step } : undefined);
       await holdForTest(this.deps.testDelays?.beforePidRecordMs);
     } catch (err) {
       this.deps.db.transaction(() => {
@@ -270,13 +290,53 @@ export class JobLifecycle {
       this.offsets.set(run.id, await drainEvents(this.deps.db, fresh, handle, site.executor, offset, this.deps.verifyCheckpoint, nowMs));
       await this.finish(fresh, run.id, result.exit, { pauseRequested: true, killedByCarbond: result.outcome === 'killed',
         newVerifiedCheckpoint: result.checkpoints.some((c) => c.verified), reason: `pause ${result.outcome} after ${result.latencyMs} ms` }, nowMs);
-      if (this.deps.pruneCheckpoints !== false && currentState(this.deps.db, job.id) === 'paused') await retainCheckpoints(this.deps.db, fresh, this.deps.keepCheckpoints ?? 3, this.deps.clock, this.logger, this.deps.stateDir);
+      if (this.deps.pruneCheckpoints !== false && currentState(this.deps.db, job.id) === 'paused') await retainCheckpoints(this.deps.db, jobAt(fresh, site), this.deps.keepCheckpoints ?? 3, this.deps.clock, this.logger, this.deps.areaRoots ?? this.deps.stateDir);
     })().catch((err: unknown) => this.logger.error('pause failed', { jobId: job.id, runId: run.id, err }))
       .finally(() => {
         this.pausing.delete(job.id);
         this.deps.requestTick?.(`job ${job.id} paused`);
       });
     this.pausing.set(job.id, done);
+  }
+
+  /**
+   * Copies the job's checkpoint `ckpt` into `to`'s storage in the background (as the owner,
+   * verified on arrival: ../../executors/transfer) and records the copy: a `checkpoint_transfers`
+   * row with its measured time (the planner's move cost) and, when it verified, a `checkpoints`
+   * row at the destination that a start there resumes from. The source is never touched. A
+   * failed copy is recorded too, and the planner keeps the job off that site for a while
+   * (./move-cost). A tick is asked for when it ends.
+   */
+  private beginMove(job: JobRecord, ckpt: CheckpointRecord, to: SiteModel, reason: string): void {
+    const from = siteHolding(ckpt.path, this.deps.sites, job);
+    const destination = checkpointDirAt(to, job);
+    const owner = { uid: job.uid ?? ownUid(), gid: job.gid ?? process.getgid?.() ?? 0 };
+    const startedAtMs = this.deps.clock.now();
+    this.logger.info('moving checkpoint', { jobId: job.id, from: from?.name ?? null, to: to.name, step: ckpt.step, source: ckpt.path, destination, reason });
+    const row = { jobId: job.id, fromSite: from?.name ?? '(unknown)', toSite: to.name, source: ckpt.path, step: ckpt.step };
+    const done = (async (): Promise<void> => {
+      try {
+        if (to.checkpointRoot && (isRoot() || owner.uid === ownUid())) ensureUserArea(to.checkpointRoot, owner.uid, owner.gid);
+        const copied = await (this.deps.copyCheckpoint ?? copyCheckpoint)({ jobId: job.id, from: { path: ckpt.path }, to: { root: destination }, owner, clock: this.deps.clock });
+        const endedAtMs = this.deps.clock.now();
+        this.deps.db.transaction(() => {
+          recordTransfer(this.deps.db, { ...row, destination: copied.path, bytes: copied.bytes, startedAtMs, endedAtMs, seconds: copied.seconds, outcome: 'ok', error: null });
+          recordCheckpoint(this.deps.db, { jobId: job.id, runId: null, path: copied.path, step: copied.step, createdAtMs: endedAtMs, bytes: copied.bytes, status: 'verified', error: null });
+        })();
+        this.logger.info('checkpoint moved and verified', { jobId: job.id, to: to.name, step: copied.step, bytes: copied.bytes, seconds: copied.seconds });
+      } catch (err) {
+        const endedAtMs = this.deps.clock.now();
+        const corrupt = err instanceof TransferError && err.corrupt;
+        recordTransfer(this.deps.db, { ...row, destination, bytes: 0, startedAtMs, endedAtMs, seconds: (endedAtMs - startedAtMs) / 1000,
+          outcome: corrupt ? 'corrupt' : 'failed', error: (err as Error).message });
+        this.logger.warn(corrupt ? 'checkpoint copy arrived corrupt: removed, not resumed from' : 'checkpoint copy failed', { jobId: job.id, to: to.name, err });
+      }
+    })().catch((err: unknown) => this.logger.error('checkpoint move failed', { jobId: job.id, err }))
+      .finally(() => {
+        this.moving.delete(job.id);
+        this.deps.requestTick?.(`job ${job.id}: checkpoint copy to ${to.name} ended`);
+      });
+    this.moving.set(job.id, done);
   }
 
   /**
@@ -310,9 +370,14 @@ export class JobLifecycle {
     if (currentState(this.deps.db, jobId) !== 'cancelled') appendTransition(this.deps.db, jobId, 'cancelled', nowMs, reason);
   }
 
-  /** Resolves when every pause in flight has been recorded. */
+  /** Resolves when every pause and checkpoint copy in flight has been recorded. */
   async idle(): Promise<void> {
-    while (this.pausing.size > 0) await Promise.all([...this.pausing.values()]);
+    while (this.pausing.size > 0 || this.moving.size > 0) await Promise.all([...this.pausing.values(), ...this.moving.values()]);
+  }
+
+  /** Whether a checkpoint copy to another site is in flight for the job. */
+  isMoving(jobId: string): boolean {
+    return this.moving.has(jobId);
   }
 
   /** Graceful stop (DESIGN §7): checkpoint-and-pause every running checkpoint-mode job and wait. suspend-mode jobs are left as they are and re-adopted. */
@@ -322,7 +387,9 @@ export class JobLifecycle {
         try { await this.pauseRun(job, nowMs, reason); } catch (err) { this.logger.error('could not pause on stop', { jobId: job.id, err }); }
       }
     }
-    await this.idle();
+    // Pauses only: a checkpoint copy in flight may take hours; left unfinished, its temporary
+    // copy is never taken for a checkpoint and the store's cleanup removes it.
+    while (this.pausing.size > 0) await Promise.all([...this.pausing.values()]);
   }
 
   /** Startup reconciliation; see ./reconcile. */

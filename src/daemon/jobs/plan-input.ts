@@ -13,6 +13,7 @@ import { currentStepOfJob, planJobRows, type PlanJobRows, type PlanRunRow } from
 import { msPerStepObserved, remainingWorkMs } from '../../jobs/remaining';
 import type { JobState } from '../../jobs/states';
 import type { JobPhase, PlanInput, PlanJob, PolicyName } from '../../../scheduler/types';
+import { attachMoveCosts, sitesDifferInStorage } from './move-cost';
 import type { PlanSignal, SiteModel } from './types';
 
 const PHASE: Record<JobState, JobPhase | undefined> = {
@@ -68,6 +69,7 @@ export function buildPlanInput(db: Db, o: PlanInputOptions): PlanInput {
     const doneSteps = mine.runs.length === 0 && mine.lastVerified === undefined ? 0 : currentStepOfJob(db, job.id);
     return planJobOf(mine, job, state, o.sites, o.nowMs, doneSteps);
   });
+  if (sitesDifferInStorage(o.sites)) attachMoveCosts(db, jobs, new Map(unfinished.map(({ job }) => [job.id, job])), o.sites, o.nowMs);
   const input: PlanInput = {
     nowMs: o.nowMs, slotMs: o.slotMs, safetyMarginMs: o.safetyMarginMs, policy: o.policy,
     sites: o.sites.map((s) => (s.maxJobs === undefined ? { name: s.name, zone: s.zone, gpus: s.gpus } : { name: s.name, zone: s.zone, gpus: s.gpus, maxJobs: s.maxJobs })),

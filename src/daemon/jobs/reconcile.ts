@@ -6,6 +6,7 @@
  * `lost` and its job resumes from its last verified checkpoint. A job in a live state
  * without any open run is set `paused`. Nothing is started here: the first tick does.
  */
+import { jobAt } from './checkpoint-sites';
 import { currentState, getJob, listJobsInStates, appendTransition, type JobRecord } from '../../ledger/jobs';
 import { endRun, openRunOf, openRuns, setRunProcess, type RunRecord } from '../../ledger/runs';
 import { isLive, isTerminal, LIVE_STATES } from '../../jobs/states';
@@ -41,7 +42,7 @@ async function reconcileRun(deps: JobLifecycleDeps, run: RunRecord, nowMs: numbe
     report.ended.push(run.id);
     return;
   }
-  const handle = site.executor.adopt(run, job);
+  const handle = site.executor.adopt(run, jobAt(job, site));
   // Poll first, then read: reading can take a while (checkpoints acknowledged while the daemon
   // was down are verified), and a run that writes its last steps and exits meanwhile would
   // otherwise be recorded as finished short of its final step.

@@ -24,7 +24,8 @@ export async function drainEvents(db: Db, job: JobRecord, handle: RunHandle, exe
       known.add(e.path);
       let ack: AckedCheckpoint;
       try {
-        const v = await verify(e, job);
+        // Within the checkpoint dir the run was given (the job's dir at the run's site: ./checkpoint-sites).
+        const v = await verify(e, { id: job.id, checkpointDir: handle.checkpointDir });
         ack = { path: e.path, step: v.step, bytes: v.bytes, verified: true };
       } catch (err) {
         ack = { path: e.path, step: e.step, bytes: 0, verified: false, error: (err as Error).message };

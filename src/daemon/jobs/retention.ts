@@ -16,7 +16,7 @@ import { checkpointWork } from '../../executors/as-user';
  * Returns the directories removed. Failures are logged, never thrown (retention must not fail
  * a pause). With `stateDir`, a user's checkpoints are pruned with that user's rights (ADR 0012).
  */
-export async function retainCheckpoints(db: Db, job: JobRecord, keep: number, clock: Clock, logger: Logger, stateDir?: string): Promise<string[]> {
+export async function retainCheckpoints(db: Db, job: JobRecord, keep: number, clock: Clock, logger: Logger, stateDir?: string | readonly string[]): Promise<string[]> {
   try {
     const answer = await checkpointWork(stateDir, { op: 'retain', root: job.checkpointDir, jobId: job.id, keep, nowMs: clock.now() });
     if (!answer.ok) throw new Error(answer.message);

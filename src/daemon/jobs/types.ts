@@ -2,6 +2,7 @@
  * What the job lifecycle is built from. The plan comes from an injected `PlanSource`
  * (the real scheduler + carbon signal, wired by the lead; `runEverything` by default).
  */
+import type { CopiedCheckpoint, CopyCheckpointOptions } from '../../executors/transfer';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import type { Db } from '../../ledger/db';
@@ -30,6 +31,10 @@ export interface SiteModel {
   jobPowerW(gpus: number): number;
   /** Power a `suspend`-mode job keeps drawing while stopped, W. */
   suspendedPowerW(gpus: number): number;
+  /** This site's checkpoint storage (absolute); absent = the job's own checkpoint dir in the state dir (./checkpoint-sites). */
+  checkpointRoot?: string;
+  /** Configured time to bring a checkpoint here from the named site, ms (config `moveTime`). */
+  moveTimeMs?: Readonly<Record<string, number>>;
 }
 
 export interface JobLifecycleDeps {
@@ -49,6 +54,10 @@ export interface JobLifecycleDeps {
   keepCheckpoints?: number;
   /** The state dir: a user's checkpoints under it are pruned with that user's rights (ADR 0012). */
   stateDir?: string;
+  /** Copies a checkpoint to another site's storage (default `copyCheckpoint`, ../../executors/transfer; tests wrap it to corrupt a copy in transit). */
+  copyCheckpoint?: (options: CopyCheckpointOptions) => Promise<CopiedCheckpoint>;
+  /** Roots with the `users/<uid>/` layout where a user's checkpoints may lie: the state dir and the sites' `checkpointRoot`s (default: the state dir). */
+  areaRoots?: readonly string[];
   /** Wait before each retry of a failed run (default `DEFAULT_RETRY_BACKOFF`: 1 min, doubling, at most 30 min). */
   retryBackoff?: RetryBackoff;
   /**

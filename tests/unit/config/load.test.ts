@@ -143,6 +143,30 @@ describe('loadConfig', () => {
     expect(issuesOf(() => loadConfig(input({ configFlag: bad })))[0]!.message).toMatch(/line \d/);
   });
 
+  it('reads each site\'s checkpoint storage and move times, and refuses a relative root, an unknown or the same site, and a bad duration', () => {
+    const head = ['[providers.s]', 'type = "static"', 'country = "GB"', '[zones.GB]', 'providers = ["s"]', '[zones.FR]', 'providers = ["s"]'];
+    const ok = writeConfig([...head,
+      '[sites.a]', 'zone = "GB"', 'checkpointRoot = "/lustre/a/carbond"',
+      '[sites.b]', 'zone = "FR"', 'checkpointRoot = "/lustre/b/carbond"', 'moveTime = { a = "10m" }',
+    ].join('\n'));
+    const c = loadConfig(input({ configFlag: ok }));
+    expect(c.sites['a']).toMatchObject({ checkpointRoot: '/lustre/a/carbond' });
+    expect(c.sites['a']!.moveTimeMs).toBeUndefined();
+    expect(c.sites['b']).toMatchObject({ checkpointRoot: '/lustre/b/carbond', moveTimeMs: { a: 600_000 } });
+
+    const bad = writeConfig([...head,
+      '[sites.a]', 'zone = "GB"', 'checkpointRoot = "relative/dir"', 'moveTime = { a = "1m", nowhere = "1m" }',
+      '[sites.b]', 'zone = "FR"', 'moveTime = { a = "2d" }',
+    ].join('\n'));
+    const issues = issuesOf(() => loadConfig(input({ configFlag: bad })));
+    expect(issues).toEqual(expect.arrayContaining([
+      expect.objectContaining({ path: 'sites.a.checkpointRoot', value: 'relative/dir', message: expect.stringMatching(/absolute/) }),
+      expect.objectContaining({ path: 'sites.a.moveTime.a', message: expect.stringMatching(/itself/) }),
+      expect.objectContaining({ path: 'sites.a.moveTime.nowhere', value: 'nowhere', message: expect.stringMatching(/not configured/) }),
+      expect.objectContaining({ path: 'sites.b.moveTime.a', message: expect.stringMatching(/at most 24h/) }),
+    ]));
+  });
+
   it('masks tokens and passwords but keeps file and env-var names', () => {
     const file = writeConfig([
       '[providers.em]', 'type = "electricity-maps"', 'token = "s3cret"', '',
