@@ -2,11 +2,13 @@
  * Per-job accounting (DESIGN §6): actual emissions of what ran (overheads included),
  * the baseline counterfactual (the same work, energy per step as measured and without
  * overheads, laid out from submission at the home site without pauses), avoided =
- * baseline − actual, the delay the job incurred, its pauses, and its SCI.
+ * baseline − actual, the delay the job incurred, its pauses and moves, and its SCI — and
+ * what of it happened at each place the job ran (`places`), for figures by site and zone.
  */
 import type { EnergySample, JobRow, JobState, RunRow } from './rows';
 import { sciOfRun, type EmbodiedFigures, type SciFigure } from './sci';
-import { newTally, type Tally } from './tally';
+import { byStart, stopOf } from './stops';
+import { mergeTally, newTally, type Tally } from './tally';
 import { priceEnergy, type ZoneTimeline } from './timeline';
 
 /**
@@ -36,15 +38,44 @@ export interface JobAccount {
   finishedAtMs: number | null;
   /** finishedAt − baselineEnd, ms; null while unfinished. */
   delayMs: number | null;
-  /** Runs that ended paused and went on at the same site (or not yet). */
+  /** Runs that ended paused and went on at the same site (or not yet); see `stopOf`. */
   pauses: number;
-  /** Runs that ended paused and went on at another site. */
+  /** Runs that ended paused and went on at another site; see `stopOf`. */
   moves: number;
   /** Time between consecutive runs, ms. */
   pausedMs: number;
   /** Time runs held their GPUs, ms (a running run counts up to now). */
   runningMs: number;
   sci: SciFigure;
+  /**
+   * What happened at each place the job ran, in the order it first ran there: the parts of
+   * `actual`, `overheadKWh`, `pauses`, `moves`, `pausedMs`, `runningMs` and the embodied M,
+   * which add up to the job's. The baseline belongs to no place but home.
+   */
+  places: PlaceUse[];
+}
+
+/**
+ * One place a job ran: a site, in a zone. Energy samples give both (a sample's site is its
+ * run's); a run without samples is placed in its site's zone.
+ */
+export interface PlaceUse {
+  site: string;
+  zone: string;
+  /** Energy used here (overheads included) and its emissions. */
+  actual: Tally;
+  overheadKWh: number;
+  /** Energy samples taken here (0: the job held GPUs here but nothing was metered yet). */
+  samples: number;
+  /** Runs here that ended in a pause, or in a move away (a move counts where the job left). */
+  pauses: number;
+  moves: number;
+  /** Time from the end of a run here to the job's next run, ms. */
+  pausedMs: number;
+  /** Time runs here held their GPUs, ms. */
+  runningMs: number;
+  /** The job's embodied M in proportion to the GPU time held here, g. @example M 90 g, 1 h here of 3 h → 30 g */
+  embodiedG: number;
 }
 
 export interface JobAccountingContext {
@@ -84,42 +115,78 @@ export function usefulFraction(runs: readonly RunRow[]): number {
   return Math.min(1, (last - first) / executed);
 }
 
+/** The places of one job, created as the job first uses them. */
+class Places {
+  private readonly by = new Map<string, PlaceUse>();
+
+  at(site: string, zone: string): PlaceUse {
+    const key = `${site}\u0000${zone}`;
+    let p = this.by.get(key);
+    if (!p) {
+      p = { site, zone, actual: newTally(), overheadKWh: 0, samples: 0, pauses: 0, moves: 0, pausedMs: 0, runningMs: 0, embodiedG: 0 };
+      this.by.set(key, p);
+    }
+    return p;
+  }
+
+  list(): PlaceUse[] {
+    return [...this.by.values()];
+  }
+}
+
 /**
- * A checkpointed pause after which the job went on at another site is a move, not a pause
- * (as `carbond simulate` counts them); a pause with no run after it yet is a pause.
+ * Running and paused time, pauses and moves (`stopOf`), in total and at the place of each run:
+ * the zone its samples were priced in, else its site's.
  */
-function runTimes(runs: readonly RunRow[], nowMs: number): { pauses: number; moves: number; pausedMs: number; runningMs: number } {
-  let pausedMs = 0;
-  let runningMs = 0;
-  let pauses = 0;
-  let moves = 0;
-  const sorted = [...runs].sort((a, b) => a.startedAtMs - b.startedAtMs);
+function runTimes(runs: readonly RunRow[], nowMs: number, placeOfRun: (r: RunRow) => PlaceUse): { pauses: number; moves: number; pausedMs: number; runningMs: number } {
+  const t = { pauses: 0, moves: 0, pausedMs: 0, runningMs: 0 };
+  const sorted = byStart(runs);
   sorted.forEach((r, i) => {
-    runningMs += Math.max(0, (r.endedAtMs ?? nowMs) - r.startedAtMs);
-    const prev = sorted[i - 1];
-    if (prev?.endedAtMs != null) pausedMs += Math.max(0, r.startedAtMs - prev.endedAtMs);
-    if (r.exitKind !== 'paused') return;
+    const place = placeOfRun(r);
+    const runningMs = Math.max(0, (r.endedAtMs ?? nowMs) - r.startedAtMs);
+    t.runningMs += runningMs;
+    place.runningMs += runningMs;
     const next = sorted[i + 1];
-    if (next && next.site !== r.site) moves += 1;
-    else pauses += 1;
+    if (next && r.endedAtMs !== null) {
+      const pausedMs = Math.max(0, next.startedAtMs - r.endedAtMs);
+      t.pausedMs += pausedMs;
+      place.pausedMs += pausedMs;
+    }
+    const stop = stopOf(r, next);
+    if (stop === null) return;
+    const field = stop === 'pause' ? 'pauses' : 'moves';
+    t[field] += 1;
+    place[field] += 1;
   });
-  return { pauses, moves, pausedMs, runningMs };
+  return t;
 }
 
 /** Accounts one job from its runs and energy samples (samples ordered by start). */
 export function accountJob(job: JobRow, runs: readonly RunRow[], samples: readonly EnergySample[], ctx: JobAccountingContext): JobAccount {
-  const actual = newTally();
   const baseline = newTally();
   const homeZone = ctx.siteZones[job.homeSite] ?? samples[0]?.zone ?? 'unknown';
   const fraction = usefulFraction(runs);
+  const places = new Places();
+  const siteOfRun = new Map(runs.map((r) => [r.id, r.site]));
+  const siteInZone = (zone: string): string | undefined => (ctx.siteZones[job.homeSite] === zone ? job.homeSite : runs.find((r) => ctx.siteZones[r.site] === zone)?.site);
+  const zoneOfRun = new Map<number, string>();
   let overheadKWh = 0;
   let cursorMs = job.submittedAtMs;
+  let place: PlaceUse | undefined;
   for (const s of samples) {
-    const before = actual.g;
-    priceEnergy(ctx.timelines.get(s.zone), s.startMs, s.durationMs, s.energyKWh, actual, ctx.signal);
-    ctx.onPriced?.('actual', s.startMs, actual.g - before);
+    // A sample's site is its run's (the report loader leaves the column out). One without a run
+    // (a checkpoint copied to another site: its energy is booked in the destination's zone) is
+    // the site in that zone where the job ran, else home.
+    const site = s.site ?? (s.runId === null ? siteInZone(s.zone) : siteOfRun.get(s.runId)) ?? job.homeSite;
+    if (place?.site !== site || place.zone !== s.zone) place = places.at(site, s.zone);
+    if (s.runId !== null && !zoneOfRun.has(s.runId)) zoneOfRun.set(s.runId, s.zone);
+    place.samples += 1;
+    const before = place.actual.g;
+    priceEnergy(ctx.timelines.get(s.zone), s.startMs, s.durationMs, s.energyKWh, place.actual, ctx.signal);
+    ctx.onPriced?.('actual', s.startMs, place.actual.g - before);
     if (s.overhead) {
       overheadKWh += s.energyKWh;
+      place.overheadKWh += s.energyKWh;
       continue;
     }
     const durationMs = s.durationMs * fraction;
@@ -130,8 +197,13 @@ export function accountJob(job: JobRow, runs: readonly RunRow[], samples: readon
   }
   const state = job.state;
   const finishedAtMs = finishedAtOf(state, runs);
-  const times = runTimes(runs, ctx.nowMs);
+  const times = runTimes(runs, ctx.nowMs, (r) => places.at(r.site, zoneOfRun.get(r.id) ?? ctx.siteZones[r.site] ?? (r.site === job.homeSite ? homeZone : 'unknown')));
+  const list = places.list();
+  const actual = newTally();
+  for (const p of list) mergeTally(actual, p.actual);
   const avoidedG = baseline.g - actual.g;
+  const sci = sciOfRun(actual.g, job.gpus, times.runningMs, ctx.embodied);
+  for (const p of list) p.embodiedG = times.runningMs > 0 ? (sci.embodiedG * p.runningMs) / times.runningMs : 0;
   return {
     job, state, homeZone,
     energyKWh: actual.energyKWh, overheadKWh, actual, baseline, avoidedG,
@@ -139,6 +211,7 @@ export function accountJob(job: JobRow, runs: readonly RunRow[], samples: readon
     baselineEndMs: cursorMs, finishedAtMs,
     delayMs: finishedAtMs === null ? null : finishedAtMs - cursorMs,
     ...times,
-    sci: sciOfRun(actual.g, job.gpus, times.runningMs, ctx.embodied),
+    sci,
+    places: list,
   };
 }

@@ -13,10 +13,11 @@ import { deadlineOf, type DeadlineSummary } from './deadlines';
 import { figuresOf, G_DECIMALS, round } from './figures';
 import { decisionLog } from './log';
 import { methodOf, type ReportMeta } from './method';
-import type { GroupBy, JobReport, Report, ReportGroup } from './model';
+import { groupsOf, ranAwayFromHome } from './groups';
+import type { GroupBy, JobReport, Report } from './model';
 import { zonePalette } from './palette';
 import { zonesLacking, SignalMismatchError } from './signal';
-import { breakdownsOf, trendOf, ZoneUseTally } from './summary';
+import { breakdownsOf, trendOf, zonesUsedOf } from './summary';
 
 export interface ReportOptions {
   /** When the report is made (running runs count up to here), UTC epoch ms. */
@@ -54,16 +55,6 @@ function isSortedByStart(list: readonly EnergySample[]): boolean {
   return true;
 }
 
-/** The group key of a job, e.g. `tag:project` → the job's `project` tag or `(none)`. */
-export function groupKeyOf(account: JobAccount, groupBy: GroupBy): string {
-  const j = account.job;
-  if (groupBy === 'job') return j.id;
-  if (groupBy === 'owner') return j.owner;
-  if (groupBy === 'site') return j.homeSite;
-  if (groupBy === 'zone') return account.homeZone;
-  return j.tags[groupBy.slice('tag:'.length)] ?? '(none)';
-}
-
 function jobReport(a: JobAccount, runs: readonly RunRow[], samples: readonly EnergySample[], log: JobReport['log'], nowMs: number): JobReport {
   const first = samples[0];
   const last = samples[samples.length - 1];
@@ -93,12 +84,22 @@ function roundSources<T extends { energyKWh: number; g: number }>(list: T[]): T[
   return list.map((s) => ({ ...s, energyKWh: round(s.energyKWh, 6), g: round(s.g, G_DECIMALS) }));
 }
 
-function notesOf(report: Pick<Report, 'totals' | 'signal'>, embodiedConfigured: boolean): string[] {
+/** By site or zone, when some job ran away from home: how its figures were split (see `groups.ts`). */
+function placeNote(groupBy: GroupBy, accounts: readonly JobAccount[]): string[] {
+  if (groupBy !== 'site' && groupBy !== 'zone') return [];
+  if (!accounts.some((a) => ranAwayFromHome(a, groupBy))) return [];
+  return [`Grouped by the ${groupBy} where the work ran: energy and actual emissions go to the ${groupBy} where they were used, pauses and moves to the ${groupBy} the job paused or moved from; `
+    + `the baseline stays with the job's home ${groupBy}, so avoided (baseline − actual) can be negative for a ${groupBy} that received moved work. `
+    + `A job counts (jobs, deadlines, delay) in every ${groupBy} where it ran.`];
+}
+
+function notesOf(report: Pick<Report, 'totals' | 'signal' | 'groupBy'>, accounts: readonly JobAccount[], embodiedConfigured: boolean): string[] {
   const t = report.totals;
   const notes = [
     `Emissions are energy × the ${report.signal} grid intensity (as the provider gave it) of the zone at that time, time-weighted; measured intensity where published, otherwise the forecast.`,
     'Baseline: the same work (energy per step as measured, without pause overheads) run from submission at the home site without pauses. Avoided = baseline − actual.',
     'Jobs belong to the period in which they were submitted.',
+    ...placeNote(report.groupBy, accounts),
   ];
   if (t.provisionalG > 0) notes.push(`PROVISIONAL: ${t.provisionalG} g of the actual emissions are priced with forecasts and will be settled when measured intensity is published.`);
   if (t.estimatedG > 0) notes.push(`ESTIMATED: ${t.estimatedG} g were priced with the nearest known intensity where no point covered the time.`);
@@ -147,16 +148,7 @@ export function buildReport(rows: ReportRows, options: ReportOptions): Report {
   const transitionsByJob = groupOf(rows.transitions);
   const decisionsByJob = groupOf(rows.decisions);
   const bins = new CumulativeBins();
-  const zoneUse = new ZoneUseTally();
-  // accountJob prices a job's samples in order, reporting each sample's actual grams once: the n-th call is samples[n].
-  let current: readonly EnergySample[] = [];
-  let n = 0;
-  const onPriced = (side: 'actual' | 'baseline', atMs: number, g: number): void => {
-    bins.add(side, atMs, g);
-    if (side !== 'actual') return;
-    const s = current[n++];
-    if (s) zoneUse.add(s.zone, s.energyKWh, g);
-  };
+  const onPriced = (side: 'actual' | 'baseline', atMs: number, g: number): void => bins.add(side, atMs, g);
   const months = new Map<string, MonthFigure>();
   const ctx = { nowMs: options.nowMs, timelines, siteZones: rows.siteZones, embodied: options.embodied, signal, onPriced };
   const accounts: JobAccount[] = [];
@@ -164,8 +156,6 @@ export function buildReport(rows: ReportRows, options: ReportOptions): Report {
   for (const job of jobs) {
     const runs = (runsByJob.get(job.id) ?? []).sort((a, b) => a.startedAtMs - b.startedAtMs);
     const samples = samplesByJob.get(job.id) ?? [];
-    current = samples;
-    n = 0;
     const a = accountJob(job, runs, samples, ctx);
     accounts.push(a);
     jobReports.push(jobReport(a, runs, samples, decisionLog(transitionsByJob.get(job.id) ?? [], decisionsByJob.get(job.id) ?? []), options.nowMs));
@@ -175,14 +165,7 @@ export function buildReport(rows: ReportRows, options: ReportOptions): Report {
     m.avoidedG += a.avoidedG;
     months.set(m.month, m);
   }
-  const keys = new Map<string, JobAccount[]>();
-  for (const a of accounts) {
-    const k = groupKeyOf(a, groupBy);
-    const list = keys.get(k);
-    if (list) list.push(a);
-    else keys.set(k, [a]);
-  }
-  const groups: ReportGroup[] = [...keys].map(([key, list]) => ({ key, figures: figuresOf(list, options.nowMs).figures }));
+  const groups = groupsOf(accounts, groupBy, options.nowMs);
   const all = figuresOf(accounts, options.nowMs);
   const totals = all.figures;
   const spanFrom = Math.min(...jobs.map((j) => j.submittedAtMs));
@@ -199,11 +182,11 @@ export function buildReport(rows: ReportRows, options: ReportOptions): Report {
     firstSubmittedAt: jobs.length ? isoUtc(spanFrom) : null,
     lastSubmittedAt: jobs.length ? isoUtc(jobs[jobs.length - 1]!.submittedAtMs) : null,
     groupBy, signal: signalUsed, totals, groups, jobs: jobReports,
-    notes: notesOf({ totals, signal: signalUsed }, options.embodied?.gpuKgCO2e !== undefined),
+    notes: notesOf({ totals, signal: signalUsed, groupBy }, accounts, options.embodied?.gpuKgCO2e !== undefined),
     deadlines: deadlineSummary(jobReports),
     trend: trendOf(accounts, periodFrom, periodTo),
     breakdowns: breakdownsOf(accounts),
-    zonesUsed: zoneUse.rows(),
+    zonesUsed: zonesUsedOf(accounts),
     zoneColours: Object.fromEntries(zonePalette(zones)),
     method: methodOf({
       actual: all.actual, requestedSignal: options.signal ?? null, runs: accounts.filter((a) => a.energyKWh > 0).length, sciPerRunG: totals.sciPerRunG,

@@ -19,13 +19,13 @@ export const CSV_HEADER = [
   'row', 'key', 'jobs', 'energy_kwh', 'overhead_kwh', 'actual_g', 'baseline_g', 'avoided_g', 'avoided_pct', 'provisional_g',
   'estimated_g', 'unpriced_kwh', 'delay_ms', 'max_delay_ms', 'pauses', 'paused_ms', 'embodied_g', 'sci_g', 'status', 'actual_basis', 'baseline_basis',
   // added later, after every older column:
-  'sci_per_run_g', 'deadlines_met', 'deadlines_missed', 'deadlines_open', 'deadline', 'late_by_ms', 'running_ms',
+  'sci_per_run_g', 'deadlines_met', 'deadlines_missed', 'deadlines_open', 'deadline', 'late_by_ms', 'running_ms', 'moves',
 ];
 
-/** `job`: the job's deadline (ISO), how late (ms) and how long it ran (ms); empty on other rows. */
+/** `job`: the job's deadline (ISO), how late (ms) and how long it ran (ms); empty on other rows. `moves` came after those. */
 function row(kind: string, key: string, f: Figures, job?: { deadline: string; lateByMs: number | null; runningMs: number }): string {
   return csvLine([kind, key, ...FIGURE_COLUMNS.map((c) => figureText(f[c])), f.status, f.actualBasis, f.baselineBasis,
-    ...ADDED_FIGURE_COLUMNS.map((c) => figureText(f[c])), job?.deadline ?? '', job ? figureText(job.lateByMs) : '', job ? String(job.runningMs) : '']);
+    ...ADDED_FIGURE_COLUMNS.map((c) => figureText(f[c])), job?.deadline ?? '', job ? figureText(job.lateByMs) : '', job ? String(job.runningMs) : '', String(f.moves)]);
 }
 
 export function renderCsv(report: Report): string {

@@ -35,7 +35,10 @@ export interface Figures {
   /** Sum of the delays of finished jobs, ms. */
   delayMs: number;
   maxDelayMs: number;
+  /** Checkpointed pauses after which the job went on at the same site (or not yet); see `stopOf`. */
   pauses: number;
+  /** Checkpointed pauses after which the job went on at another site; see `stopOf`. */
+  moves: number;
   pausedMs: number;
   /** Embodied emissions (SCI's M), g. */
   embodiedG: number;
@@ -66,35 +69,69 @@ export function basisLabel(sources: readonly SourceShare[]): string {
   return sources.map((s) => `${s.signal}/${s.provider} ${s.basis} ${((s.energyKWh / total) * 100).toFixed(2)}%`).join('; ');
 }
 
+/**
+ * What one row of figures holds of one job: all of it (`wholeShare`), or, in a report grouped
+ * by site or zone, the part that happened in the group (see `groups.ts`).
+ */
+export interface FigureShare {
+  account: JobAccount;
+  /** Whether the job counts in this row: its `jobs`, deadline, delay and SCI run. */
+  countsJob: boolean;
+  actual: Tally;
+  /** Null when the job's baseline belongs to another row (its home's). */
+  baseline: Tally | null;
+  overheadKWh: number;
+  pauses: number;
+  moves: number;
+  pausedMs: number;
+  embodiedG: number;
+}
+
+/** All of a job, for the totals, its own row, and groups by job, owner or tag. */
+export function wholeShare(a: JobAccount): FigureShare {
+  return { account: a, countsJob: true, actual: a.actual, baseline: a.baseline, overheadKWh: a.overheadKWh, pauses: a.pauses, moves: a.moves, pausedMs: a.pausedMs, embodiedG: a.sci.embodiedG };
+}
+
 /** Sums accounts into rounded figures, with the merged tallies for provenance. */
 export function figuresOf(accounts: readonly JobAccount[], nowMs = -Infinity): { figures: Figures; actual: Tally; baseline: Tally } {
+  return figuresOfShares(accounts.map(wholeShare), nowMs);
+}
+
+/** Sums shares of jobs into rounded figures, with the merged tallies for provenance. */
+export function figuresOfShares(shares: readonly FigureShare[], nowMs = -Infinity): { figures: Figures; actual: Tally; baseline: Tally } {
   const actual = newTally();
   const baseline = newTally();
+  let jobs = 0;
   let overheadKWh = 0;
   let delayMs = 0;
   let maxDelayMs = 0;
   let pauses = 0;
+  let moves = 0;
   let pausedMs = 0;
   let embodiedG = 0;
   let runs = 0;
   const deadlines = { met: 0, missed: 0, open: 0, 'not-judged': 0 };
-  for (const a of accounts) {
-    if (a.energyKWh > 0) runs += 1;
+  for (const s of shares) {
+    mergeTally(actual, s.actual);
+    if (s.baseline) mergeTally(baseline, s.baseline);
+    overheadKWh += s.overheadKWh;
+    pauses += s.pauses;
+    moves += s.moves;
+    pausedMs += s.pausedMs;
+    embodiedG += s.embodiedG;
+    if (!s.countsJob) continue;
+    const a = s.account;
+    jobs += 1;
+    if (s.actual.energyKWh > 0) runs += 1;
     deadlines[deadlineOf(a, nowMs).outcome] += 1;
-    mergeTally(actual, a.actual);
-    mergeTally(baseline, a.baseline);
-    overheadKWh += a.overheadKWh;
     if (a.delayMs !== null) {
       delayMs += a.delayMs;
       maxDelayMs = Math.max(maxDelayMs, a.delayMs);
     }
-    pauses += a.pauses;
-    pausedMs += a.pausedMs;
-    embodiedG += a.sci.embodiedG;
   }
   const avoidedG = baseline.g - actual.g;
   const figures: Figures = {
-    jobs: accounts.length,
+    jobs,
     energyKWh: round(actual.energyKWh, KWH_DECIMALS),
     overheadKWh: round(overheadKWh, KWH_DECIMALS),
     actualG: round(actual.g, G_DECIMALS),
@@ -107,6 +144,7 @@ export function figuresOf(accounts: readonly JobAccount[], nowMs = -Infinity): {
     delayMs: Math.round(delayMs),
     maxDelayMs: Math.round(maxDelayMs),
     pauses,
+    moves,
     pausedMs: Math.round(pausedMs),
     embodiedG: round(embodiedG, G_DECIMALS),
     sciG: round(actual.g + embodiedG, G_DECIMALS),
@@ -114,7 +152,7 @@ export function figuresOf(accounts: readonly JobAccount[], nowMs = -Infinity): {
     deadlinesMet: deadlines.met,
     deadlinesMissed: deadlines.missed,
     deadlinesOpen: deadlines.open,
-    status: accounts.length === 0 ? 'settled' : tallyStatus(actual),
+    status: shares.length === 0 ? 'settled' : tallyStatus(actual),
     actualBasis: basisLabel(tallySources(actual)),
     baselineBasis: basisLabel(tallySources(baseline)),
   };

@@ -109,6 +109,7 @@ function figureRows(rows: ReadonlyArray<{ row: string; key: string; label: strin
     { head: 'avoided', n: true, cell: (r) => `${mass('avoidedG', r.f.avoidedG)} ${pct('avoidedPct', r.f.avoidedPct)}` },
     { head: 'provisional', n: true, cell: (r) => mass('provisionalG', r.f.provisionalG) },
     { head: 'pauses', n: true, cell: (r) => `${count('pauses', r.f.pauses)} · ${hours('pausedMs', r.f.pausedMs)}` },
+    { head: 'moves', n: true, cell: (r) => count('moves', r.f.moves) },
     { head: 'delay (sum)', n: true, cell: (r) => hours('delayMs', r.f.delayMs) },
     { head: 'SCI per run', n: true, cell: (r) => r.f.sciPerRunG === null ? '—' : mass('sciPerRunG', r.f.sciPerRunG) },
     { head: 'status', cell: (r) => statusBadge(r.f.status) },

@@ -14,7 +14,7 @@ import type { JobReport, Report } from './model';
 const COLUMNS: ReadonlyArray<[keyof Figures, string]> = [
   ['jobs', 'jobs'], ['energyKWh', 'energy kWh'], ['overheadKWh', 'overhead kWh'], ['actualG', 'actual g'], ['baselineG', 'baseline g'],
   ['avoidedG', 'avoided g'], ['avoidedPct', 'avoided %'], ['provisionalG', 'provisional g'], ['delayMs', 'delay ms'], ['pauses', 'pauses'],
-  ['pausedMs', 'paused ms'], ['sciG', 'SCI g (sum of runs)'], ['sciPerRunG', 'SCI g/run'], ['deadlinesMet', 'deadlines met'], ['deadlinesMissed', 'missed'], ['status', 'status'],
+  ['moves', 'moves'], ['pausedMs', 'paused ms'], ['sciG', 'SCI g (sum of runs)'], ['sciPerRunG', 'SCI g/run'], ['deadlinesMet', 'deadlines met'], ['deadlinesMissed', 'missed'], ['status', 'status'],
 ];
 
 function cell(text: string): string {

@@ -23,6 +23,9 @@ export interface RunningJobEnergy {
   provisionalG: number;
   status: string;
   actualBasis: string;
+  /** Its pauses and moves so far, counted as `carbond report` counts them. */
+  pauses: number;
+  moves: number;
 }
 
 export const STATUS_WINDOW_MS = 7 * 24 * 3_600_000;
@@ -32,7 +35,7 @@ export interface StatusEnergy {
   /** Jobs submitted since this time (ISO-8601 UTC) make up `total`; running jobs always count. */
   since: string;
   /** Over the running jobs and every job submitted since `since`. */
-  total: Pick<Figures, 'jobs' | 'energyKWh' | 'actualG' | 'baselineG' | 'avoidedG' | 'avoidedPct' | 'provisionalG' | 'status'>;
+  total: Pick<Figures, 'jobs' | 'energyKWh' | 'actualG' | 'baselineG' | 'avoidedG' | 'avoidedPct' | 'provisionalG' | 'status' | 'pauses' | 'moves'>;
 }
 
 /** Pure: the status figures from report rows. */
@@ -45,8 +48,12 @@ export function statusEnergyOf(rows: ReportRows, nowMs: number, sinceMs = Number
     running: report.jobs.filter((j) => open.has(j.id)).map((j) => ({
       jobId: j.id, name: j.name, energyKWh: j.figures.energyKWh, actualG: j.figures.actualG, baselineG: j.figures.baselineG,
       avoidedG: j.figures.avoidedG, provisionalG: j.figures.provisionalG, status: j.figures.status, actualBasis: j.figures.actualBasis,
+      pauses: j.figures.pauses, moves: j.figures.moves,
     })),
-    total: { jobs: t.jobs, energyKWh: t.energyKWh, actualG: t.actualG, baselineG: t.baselineG, avoidedG: t.avoidedG, avoidedPct: t.avoidedPct, provisionalG: t.provisionalG, status: t.status },
+    total: {
+      jobs: t.jobs, energyKWh: t.energyKWh, actualG: t.actualG, baselineG: t.baselineG, avoidedG: t.avoidedG, avoidedPct: t.avoidedPct, provisionalG: t.provisionalG, status: t.status,
+      pauses: t.pauses, moves: t.moves,
+    },
   };
 }
 

@@ -139,8 +139,15 @@ function rank(tag: string): number {
   return i === -1 ? 2 : i;
 }
 
+/** Energy and emissions by the zone where they were used: the jobs' places, summed by zone (a place without samples adds no row). */
+export function zonesUsedOf(accounts: readonly JobAccount[]): ZoneUse[] {
+  const tally = new ZoneUseTally();
+  for (const a of accounts) for (const p of a.places) if (p.samples > 0) tally.add(p.zone, p.actual.energyKWh, p.actual.g);
+  return tally.rows();
+}
+
 /** Per-zone sums of the energy used there and the grams it was priced at. */
-export class ZoneUseTally {
+class ZoneUseTally {
   private readonly by = new Map<string, { energyKWh: number; g: number }>();
 
   add(zone: string, energyKWh: number, g: number): void {

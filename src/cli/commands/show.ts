@@ -44,6 +44,7 @@ export function renderDetail(d: JobDetailView): string {
     `state     ${d.state}${d.manualOverride ? ` (manual ${d.manualOverride}; release with: carbond resume ${d.id} --auto)` : ''}`,
     `progress  step ${d.step}${d.totalSteps ? ` of ${d.totalSteps}` : ''}; last verified checkpoint: ${d.lastVerifiedStep ?? 'none'}`,
     `deadline  ${d.deadline}${lateText(d)}`,
+    `pauses    ${d.pauses}; moves to another site ${d.moves}`,
     `command   ${d.job.command.join(' ')}`,
     ...(d.warnings ?? []).map((w) => `WARNING   ${w}`),
     '',

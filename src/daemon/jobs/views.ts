@@ -3,6 +3,7 @@
  * ledger rows, so the CLI can build the same views from a read-only ledger when the
  * daemon is down.
  */
+import { stopsOf } from '../../accounting/stops';
 import { isoUtc } from '../../core/clock';
 import type { Db } from '../../ledger/db';
 import { checkpointsOf, lastVerifiedCheckpoint, type CheckpointRecord } from '../../ledger/checkpoints';
@@ -64,7 +65,6 @@ export function publicJob(job: JobRecord): PublicJob {
   return { ...rest, envNames: Object.keys(env).sort() };
 }
 
-/** Everything about one job; undefined when there is no such job. Accepts a unique id prefix. */
 /** A run may go this long without a progress or checkpoint event before `show` warns. */
 export const SILENT_RUN_WARN_MS = 10 * 60_000;
 
@@ -86,7 +86,14 @@ export function protocolWarnings(runs: readonly RunRecord[], checkpoints: readon
   return warnings;
 }
 
-export function jobDetail(db: Db, idOrPrefix: string, nowMs?: number): (JobSummary & { job: PublicJob; transitions: unknown[]; runs: unknown[]; checkpoints: unknown[]; decisions: unknown[]; warnings: string[] }) | undefined {
+/**
+ * Everything about one job; undefined when there is no such job. Accepts a unique id prefix.
+ * `pauses` and `moves` are counted as `carbond report` counts them (`stopsOf`): a checkpointed
+ * pause after which the job went on at another site is a move.
+ */
+export function jobDetail(db: Db, idOrPrefix: string, nowMs?: number): (JobSummary & {
+  job: PublicJob; transitions: unknown[]; runs: unknown[]; checkpoints: unknown[]; decisions: unknown[]; warnings: string[]; pauses: number; moves: number;
+}) | undefined {
   const job = findJob(db, idOrPrefix);
   if (!job) return undefined;
   const state = currentStates(db).get(job.id) ?? 'queued';
@@ -96,6 +103,7 @@ export function jobDetail(db: Db, idOrPrefix: string, nowMs?: number): (JobSumma
     ...summaryOf(db, job, state, nowMs), job: publicJob(job),
     transitions: transitionsOf(db, job.id).map((t) => ({ at: isoUtc(t.atMs), from: t.from, to: t.to, reason: t.reason })),
     runs: runs.map((r) => ({ ...r, startedAt: isoUtc(r.startedAtMs), endedAt: r.endedAtMs === null ? null : isoUtc(r.endedAtMs) })),
+    ...stopsOf(runs),
     warnings: protocolWarnings(runs, checkpoints, nowMs),
     checkpoints,
     decisions: decisionsOf(db, job.id, 10).map((d) => ({ at: isoUtc(d.atMs), action: d.action, site: d.site, reason: d.reason })),

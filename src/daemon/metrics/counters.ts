@@ -1,7 +1,7 @@
 /**
  * The cumulative figures behind `carbond_{energy_joules,emissions_grams,avoided_grams}_total`:
- * every job the ledger holds, accounted as `carbond report` accounts it, summed by the job's
- * home zone and site. Derived from the ledger at scrape time (not counted in memory), so a
+ * every job the ledger holds, accounted as `carbond report` accounts it: energy and emissions
+ * by the zone and site where they were used, avoided grams by the job's home zone and site. Derived from the ledger at scrape time (not counted in memory), so a
  * restarted daemon carries on from the same totals instead of starting again from 0, and
  * `rate()`/`increase()` see no reset.
  *
@@ -55,18 +55,28 @@ function keyOf(t: Pick<CounterTotals, 'zone' | 'site'>): string {
   return `${t.zone}\u0000${t.site}`;
 }
 
-/** Every job's figures summed by home zone and site (the report's accounting, all of the ledger). */
+/**
+ * Every job's figures (the report's accounting, all of the ledger): energy and emissions by
+ * the site (and its zone) where they were used, as `report --group-by site` puts them; avoided
+ * grams by the job's home zone and site, where its baseline is (a job moved away would
+ * otherwise show negative avoided grams at the site that took its work, which a counter cannot).
+ */
 export function ledgerTotals(db: Db, nowMs: number, siteZones: Readonly<Record<string, string>>): CounterTotals[] {
-  const report = buildReport(loadReportRows(db, {}, siteZones), { nowMs });
+  const rows = loadReportRows(db, {}, siteZones);
+  const report = buildReport(rows, { nowMs, groupBy: 'site' });
   const by = new Map<string, CounterTotals>();
-  for (const j of report.jobs) {
-    const key = keyOf({ zone: j.homeZone, site: j.homeSite });
-    const t = by.get(key) ?? { zone: j.homeZone, site: j.homeSite, energyJ: 0, emissionsG: 0, avoidedG: 0 };
-    t.energyJ += j.figures.energyKWh * J_PER_KWH;
-    t.emissionsG += j.figures.actualG;
-    t.avoidedG += j.figures.avoidedG;
-    by.set(key, t);
+  const at = (zone: string, site: string): CounterTotals => {
+    const key = keyOf({ zone, site });
+    let t = by.get(key);
+    if (!t) by.set(key, (t = { zone, site, energyJ: 0, emissionsG: 0, avoidedG: 0 }));
+    return t;
+  };
+  for (const g of report.groups) {
+    const t = at(rows.siteZones[g.key] ?? siteZones[g.key] ?? 'unknown', g.key);
+    t.energyJ += g.figures.energyKWh * J_PER_KWH;
+    t.emissionsG += g.figures.actualG;
   }
+  for (const j of report.jobs) at(j.homeZone, j.homeSite).avoidedG += j.figures.avoidedG;
   return [...by.values()];
 }
 

@@ -75,9 +75,15 @@ export function metricsOf(input: MetricsInput): Metric[] {
       gauge('carbond_recent_baseline_grams', `Emissions of the baseline (each job started at submission, never paused), gCO2eq, over ${window}.`, [], [{ value: t.baselineG }]),
       gauge('carbond_recent_avoided_grams', `Emissions avoided against the baseline, gCO2eq, over ${window}.`, [], [{ value: t.avoidedG }]),
       gauge('carbond_recent_provisional_grams', `Emissions priced with forecasts until measured intensity is published, gCO2eq, over ${window}.`, [], [{ value: t.provisionalG }]),
+      // Pauses and moves as `carbond report` counts them (src/accounting/stops.ts). Gauges: a job's
+      // newest pause becomes a move when it goes on at another site, so neither only ever grows.
+      gauge('carbond_recent_pauses', `Checkpointed pauses after which the job went on at the same site (or not yet), over ${window}.`, [], [{ value: t.pauses }]),
+      gauge('carbond_recent_moves', `Checkpointed pauses after which the job went on at another site, over ${window}.`, [], [{ value: t.moves }]),
       gauge('carbond_job_energy_joules', 'Energy of each running job so far, J.', job, e.running.map((r) => ({ labels: { job: r.jobId, name: r.name }, value: r.energyKWh * J_PER_KWH }))),
       gauge('carbond_job_emissions_grams', 'Emissions of each running job so far, gCO2eq.', job, e.running.map((r) => ({ labels: { job: r.jobId, name: r.name }, value: r.actualG }))),
       gauge('carbond_job_avoided_grams', 'Emissions each running job has avoided so far against its baseline, gCO2eq.', job, e.running.map((r) => ({ labels: { job: r.jobId, name: r.name }, value: r.avoidedG }))),
+      gauge('carbond_job_pauses', 'Checkpointed pauses of each running job so far after which it went on at the same site.', job, e.running.map((r) => ({ labels: { job: r.jobId, name: r.name }, value: r.pauses }))),
+      gauge('carbond_job_moves', 'Checkpointed pauses of each running job so far after which it went on at another site.', job, e.running.map((r) => ({ labels: { job: r.jobId, name: r.name }, value: r.moves }))),
     );
   }
   return out;

@@ -54,15 +54,16 @@ describe('Prometheus text exposition', () => {
   it('exposes the status window\'s energy, emissions and avoided emissions, and each running job\'s', async () => {
     const energy: StatusEnergy = {
       since: '2030-01-01T00:00:00.000Z',
-      running: [{ jobId: 'j1', name: 'train', energyKWh: 1.5, actualG: 300, baselineG: 420, avoidedG: 120, provisionalG: 0, status: 'settled', actualBasis: 'measured' }],
-      total: { jobs: 4, energyKWh: 12.25, actualG: 2000, baselineG: 2600, avoidedG: 600, avoidedPct: 23.1, provisionalG: 50, status: 'provisional' },
+      running: [{ jobId: 'j1', name: 'train', energyKWh: 1.5, actualG: 300, baselineG: 420, avoidedG: 120, provisionalG: 0, status: 'settled', actualBasis: 'measured', pauses: 2, moves: 1 }],
+      total: { jobs: 4, energyKWh: 12.25, actualG: 2000, baselineG: 2600, avoidedG: 600, avoidedPct: 23.1, provisionalG: 50, status: 'provisional', pauses: 3, moves: 1 },
     } as StatusEnergy;
     const text = await renderExposition(metricsOf({ report: report({ energy }), startedAtMs: 0, intensity: [] }));
     expect(lineOf(text, 'carbond_recent_since_seconds ')).toBe(`carbond_recent_since_seconds ${Date.parse('2030-01-01T00:00:00Z') / 1000}`);
-    const recent = ['jobs 4', 'energy_joules 44100000', 'emissions_grams 2000', 'baseline_grams 2600', 'avoided_grams 600', 'provisional_grams 50'];
+    const recent = ['jobs 4', 'energy_joules 44100000', 'emissions_grams 2000', 'baseline_grams 2600', 'avoided_grams 600', 'provisional_grams 50', 'pauses 3', 'moves 1'];
     expect(recent.map((s) => lineOf(text, `carbond_recent_${s.split(' ')[0]} `))).toEqual(recent.map((s) => `carbond_recent_${s}`));
     expect(lineOf(text, 'carbond_job_avoided_grams{')).toBe('carbond_job_avoided_grams{job="j1",name="train"} 120');
     expect(lineOf(text, 'carbond_job_energy_joules{')).toBe('carbond_job_energy_joules{job="j1",name="train"} 5400000'); // 1.5 kWh
+    expect([lineOf(text, 'carbond_job_pauses{'), lineOf(text, 'carbond_job_moves{')]).toEqual(['carbond_job_pauses{job="j1",name="train"} 2', 'carbond_job_moves{job="j1",name="train"} 1']);
     expect(text).not.toMatch(/kilowatt_hours/);
   });
 
