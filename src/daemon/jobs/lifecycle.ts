@@ -8,6 +8,7 @@ import { ExecutorError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { checkpointsOf, markCheckpointCorrupt, recordCheckpoint, type CheckpointRecord } from '../../ledger/checkpoints';
 import { recordTransfer } from '../../ledger/transfers';
+import { insertEnergySamples } from '../../ledger/energy';
 import { copyCheckpoint, TransferError } from '../../executors/transfer';
 import { isRoot, ownUid } from '../../os/users';
 import { ensureUserArea } from '../state-files';
@@ -322,13 +323,17 @@ export class JobLifecycle {
         this.deps.db.transaction(() => {
           recordTransfer(this.deps.db, { ...row, destination: copied.path, bytes: copied.bytes, startedAtMs, endedAtMs, seconds: copied.seconds, outcome: 'ok', error: null });
           recordCheckpoint(this.deps.db, { jobId: job.id, runId: null, path: copied.path, step: copied.step, createdAtMs: endedAtMs, bytes: copied.bytes, status: 'verified', error: null });
+          this.chargeTransfer(job, to, startedAtMs, endedAtMs);
         })();
         this.logger.info('checkpoint moved and verified', { jobId: job.id, to: to.name, step: copied.step, bytes: copied.bytes, seconds: copied.seconds });
       } catch (err) {
         const endedAtMs = this.deps.clock.now();
         const corrupt = err instanceof TransferError && err.corrupt;
-        recordTransfer(this.deps.db, { ...row, destination, bytes: 0, startedAtMs, endedAtMs, seconds: (endedAtMs - startedAtMs) / 1000,
-          outcome: corrupt ? 'corrupt' : 'failed', error: (err as Error).message });
+        this.deps.db.transaction(() => {
+          recordTransfer(this.deps.db, { ...row, destination, bytes: 0, startedAtMs, endedAtMs, seconds: (endedAtMs - startedAtMs) / 1000,
+            outcome: corrupt ? 'corrupt' : 'failed', error: (err as Error).message });
+          this.chargeTransfer(job, to, startedAtMs, endedAtMs);
+        })();
         this.logger.warn(corrupt ? 'checkpoint copy arrived corrupt: removed, not resumed from' : 'checkpoint copy failed', { jobId: job.id, to: to.name, err });
       }
     })().catch((err: unknown) => this.logger.error('checkpoint move failed', { jobId: job.id, err }))
@@ -337,6 +342,20 @@ export class JobLifecycle {
         this.deps.requestTick?.(`job ${job.id}: checkpoint copy to ${to.name} ended`);
       });
     this.moving.set(job.id, done);
+  }
+
+  /**
+   * Books a copy's energy to the job: its time at the destination's CPU power (`jobPowerW(0)`,
+   * the site's `cpuPowerW`: a process moving data, no GPU held), in the destination's zone, as
+   * an overhead sample without a run — reports count it in the job's actual emissions and
+   * where it was spent; the baseline never moves, so it has none.
+   */
+  private chargeTransfer(job: JobRecord, to: SiteModel, startedAtMs: number, endedAtMs: number): void {
+    const durationMs = Math.max(0, endedAtMs - startedAtMs);
+    const powerW = to.jobPowerW(0);
+    if (durationMs === 0 || !(powerW > 0)) return;
+    insertEnergySamples(this.deps.db, [{ jobId: job.id, runId: null, site: to.name, zone: to.zone, startMs: startedAtMs, durationMs,
+      energyKWh: (powerW * durationMs) / 3_600_000_000, powerW, meter: 'transfer', overhead: true }]);
   }
 
   /**

@@ -15,6 +15,7 @@ import { systemClock } from '../../../src/core/clock';
 import { nullLogger } from '../../../src/core/logger';
 import { closeLedger, openLedger, type Db } from '../../../src/ledger/db';
 import { checkpointsOf } from '../../../src/ledger/checkpoints';
+import { energySamplesOfJobs } from '../../../src/ledger/energy';
 import { currentState, insertJob, type JobRecord } from '../../../src/ledger/jobs';
 import { runsOf } from '../../../src/ledger/runs';
 import { transfersOf } from '../../../src/ledger/transfers';
@@ -152,6 +153,10 @@ describeTransfer('the daemon moves a paused job to a site with its own checkpoin
     expect(fs.readFileSync(path.join(copy.path, 'state.json'))).toEqual(fs.readFileSync(path.join(source.path, 'state.json')));
     expect(fs.statSync(copy.path).uid).toBe(owner.uid); // copied with the owner's rights
     expect(fs.existsSync(source.path)).toBe(true); // the source is kept
+    // The copy's energy: its time at b's CPU power (jobPowerW(0) = 300 W here), in b's zone, as an overhead without a run.
+    const charged = energySamplesOfJobs(db, [job.id]).filter((e) => e.meter === 'transfer');
+    expect(charged).toEqual([expect.objectContaining({ runId: null, site: 'b', zone: 'FR', overhead: true, startMs: transfer!.startedAtMs, durationMs: transfer!.endedAtMs - transfer!.startedAtMs })]);
+    expect(charged[0]!.energyKWh).toBeCloseTo((300 * charged[0]!.durationMs) / 3.6e9, 12);
 
     await tickUntil(() => state(job) === 'running', 'running on b');
     const runs = runsOf(db, job.id);
