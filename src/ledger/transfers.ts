@@ -58,8 +58,9 @@ export function pairKey(fromSite: string, toSite: string): string {
   return `${fromSite}\u0000${toSite}`;
 }
 
-/** A job's copies, oldest first. */
+/** A job's copies, oldest first ([] on a ledger older than migration 6, read-only by `show`). */
 export function transfersOf(db: Db, jobId: string): TransferRecord[] {
+  if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoint_transfers'`).get()) return [];
   return (db.prepare('SELECT * FROM checkpoint_transfers WHERE job_id = ? ORDER BY id').all(jobId) as TransferRow[]).map(decode);
 }
 

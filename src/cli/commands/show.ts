@@ -37,6 +37,18 @@ export function lateText(j: Pick<JobSummaryView, 'state' | 'deadlineMissed' | 'l
   return j.state === 'finished' ? ` — MISSED: finished ${formatDurationMs(j.lateByMs)} late` : ` — MISSED: ${formatDurationMs(j.lateByMs)} late so far`;
 }
 
+interface TransferView { fromSite: string; toSite: string; step: number; bytes: number; startedAt: string; seconds: number; outcome: string; error: string | null }
+
+/** `checkpoint copies:` lines, one per copy to another site's storage (none: no lines). */
+function transferLines(transfers: readonly TransferView[] | undefined): string[] {
+  if (!transfers || transfers.length === 0) return [];
+  return ['checkpoint copies:', ...transfers.map((t) => `  ${t.startedAt}  ${t.fromSite} → ${t.toSite}  step ${t.step}  ${formatBytes(t.bytes)} in ${t.seconds.toFixed(1)} s  ${t.outcome}${t.error ? `: ${t.error}` : ''}`)];
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1_048_576 ? `${(bytes / 1_048_576).toFixed(1)} MiB` : `${bytes} B`;
+}
+
 /** Text for people. */
 export function renderDetail(d: JobDetailView): string {
   const lines = [
@@ -53,6 +65,7 @@ export function renderDetail(d: JobDetailView): string {
     'runs:',
     ...(d.runs as Array<{ id: number; site: string; startedAt: string; endedAt: string | null; exitKind: string | null; startStep: number; lastStep: number | null; lostSteps: number }>)
       .map((r) => `  #${r.id} ${r.site} ${r.startedAt} → ${r.endedAt ?? 'running'}  steps ${r.startStep}→${r.lastStep ?? r.startStep}  ${r.exitKind ?? ''}${r.lostSteps ? ` (${r.lostSteps} steps lost)` : ''}`),
+    ...transferLines(d.transfers as TransferView[] | undefined),
   ];
   return lines.join('\n');
 }

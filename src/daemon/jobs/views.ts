@@ -7,6 +7,7 @@ import { stopsOf } from '../../accounting/stops';
 import { isoUtc } from '../../core/clock';
 import type { Db } from '../../ledger/db';
 import { checkpointsOf, lastVerifiedCheckpoint, type CheckpointRecord } from '../../ledger/checkpoints';
+import { transfersOf } from '../../ledger/transfers';
 import { currentStates, finishedAtOf, getJob, listJobs, transitionsOf, type JobRecord } from '../../ledger/jobs';
 import { decisionsOf } from '../../ledger/plans';
 import { currentStepOfJob, openRunOf, runsOf, type RunRecord } from '../../ledger/runs';
@@ -92,7 +93,7 @@ export function protocolWarnings(runs: readonly RunRecord[], checkpoints: readon
  * pause after which the job went on at another site is a move.
  */
 export function jobDetail(db: Db, idOrPrefix: string, nowMs?: number): (JobSummary & {
-  job: PublicJob; transitions: unknown[]; runs: unknown[]; checkpoints: unknown[]; decisions: unknown[]; warnings: string[]; pauses: number; moves: number;
+  job: PublicJob; transitions: unknown[]; runs: unknown[]; checkpoints: unknown[]; transfers: unknown[]; decisions: unknown[]; warnings: string[]; pauses: number; moves: number;
 }) | undefined {
   const job = findJob(db, idOrPrefix);
   if (!job) return undefined;
@@ -106,6 +107,7 @@ export function jobDetail(db: Db, idOrPrefix: string, nowMs?: number): (JobSumma
     ...stopsOf(runs),
     warnings: protocolWarnings(runs, checkpoints, nowMs),
     checkpoints,
+    transfers: transfersOf(db, job.id).map(({ jobId: _jobId, ...t }) => ({ ...t, startedAt: isoUtc(t.startedAtMs), endedAt: isoUtc(t.endedAtMs) })),
     decisions: decisionsOf(db, job.id, 10).map((d) => ({ at: isoUtc(d.atMs), action: d.action, site: d.site, reason: d.reason })),
   };
 }

@@ -23,6 +23,8 @@ import { LocalProcessExecutor } from '../../../src/executors/local-process';
 import { copyCheckpoint, type CopyCheckpointOptions } from '../../../src/executors/transfer';
 import { storeVerifier } from '../../../src/executors/verify';
 import { JobLifecycle } from '../../../src/daemon/jobs/lifecycle';
+import { jobDetail } from '../../../src/daemon/jobs/views';
+import { renderDetail } from '../../../src/cli/commands/show';
 import { buildPlanInput } from '../../../src/daemon/jobs/plan-input';
 import type { SiteModel } from '../../../src/daemon/jobs/types';
 import type { ActionKind, Plan, PlanInput } from '../../../scheduler/types';
@@ -157,6 +159,11 @@ describeTransfer('the daemon moves a paused job to a site with its own checkpoin
     const charged = energySamplesOfJobs(db, [job.id]).filter((e) => e.meter === 'transfer');
     expect(charged).toEqual([expect.objectContaining({ runId: null, site: 'b', zone: 'FR', overhead: true, startMs: transfer!.startedAtMs, durationMs: transfer!.endedAtMs - transfer!.startedAtMs })]);
     expect(charged[0]!.energyKWh).toBeCloseTo((300 * charged[0]!.durationMs) / 3.6e9, 12);
+
+    // `carbond show` lists the copy.
+    const detail = jobDetail(db, job.id)!;
+    expect(detail.transfers).toEqual([expect.objectContaining({ fromSite: 'a', toSite: 'b', step: source.step, outcome: 'ok' })]);
+    expect(renderDetail(detail)).toMatch(new RegExp(`checkpoint copies:\\n  \\S+  a → b  step ${source.step}  \\d+ B in \\d+\\.\\d s  ok`));
 
     await tickUntil(() => state(job) === 'running', 'running on b');
     const runs = runsOf(db, job.id);
