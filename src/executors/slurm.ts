@@ -20,10 +20,17 @@
  *   JSON, `sacct --parsable2` for jobs the controller has forgotten (after MinJobAge).
  * - slurmctld unreachable: `start` and the actions throw `SlurmUnavailableError`; `poll` keeps
  *   the last known state (a run is never reported exited, so never lost or started twice);
- *   `health()` says why.
+ *   `health()` says why. 22.05's `squeue --json` then exits 0 with an `errors` list and no jobs:
+ *   that reads as unreachable too, never as "no jobs".
+ * - `poll` never blocks: it answers from the run's last known state and asks Slurm in the
+ *   background (a controller that is down takes ~4 s a command, which a blocking poll every
+ *   250 ms turned into a daemon that answered nobody). `wait`, pauses and kills ask Slurm and
+ *   await the answer. The runs of a site share one `squeue` listing per poll interval. Only
+ *   `adopt` (once per run after a restart) asks Slurm synchronously, so that the restart's
+ *   reconciliation sees a run that ended while the daemon was down.
  */
 import * as path from 'node:path';
-import type { Clock } from '../core/clock';
+import { systemClock, type Clock } from '../core/clock';
 import { ExecutorError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { nullLogger } from '../core/logger';
@@ -35,7 +42,7 @@ import { SETPRIV } from './local-wrapper';
 import { verifyAcks } from './pause';
 import { eventsUpTo, runAsUser, runFileSize, trustedRunFile } from './run-files';
 import { DEFAULT_SLURM_COMMAND_TIMEOUT_MS, runSlurm, runSlurmSync, SlurmUnavailableError, type SlurmResult } from './slurm/commands';
-import { batchScript, exitOfPair, finalExit, parseJobsJson, parseSacctText, parseSbatchId, parseSqueueText, pollStateOf, slurmJobName, type SlurmJobInfo } from './slurm/parse';
+import { batchScript, exitOfPair, finalExit, parseJobsJson, parseSacctText, parseSbatchId, parseSqueueText, pollStateOf, slurmJobName, SlurmQueueError, type SlurmJobInfo } from './slurm/parse';
 import type { AdoptableRun, PauseOptions, PauseResult, ResumePoint, RunExecutor, RunExit, RunHandle, RunPoll, RunStartSpec, VerifyCheckpoint } from './types';
 
 export { SlurmUnavailableError } from './slurm/commands';
@@ -67,6 +74,8 @@ interface Tracked {
   suspendedAtMs?: number;
   /** The release failed (controller away): retried at the next poll that reaches it. */
   releasePending?: boolean;
+  /** Bumped by each action that changes the job's state: a query begun before it must not overwrite what the action set. */
+  version: number;
 }
 
 /** Least time between `scontrol suspend` and `scontrol resume`, ms (a resume 0.3 s after the suspend left 22.05's job stopped; 1 s worked). */
@@ -80,9 +89,19 @@ const EXIT_AFTER_ACK_MS = 10_000;
 /** Read windows (1 MiB each) scanned for the acknowledgement after a pause. */
 const PAUSE_READ_WINDOWS = 16;
 
+/** One Slurm command a query needs; the query (a generator) gets its result back. */
+interface SlurmCall { command: string; args: string[] }
+type Query<T> = Generator<SlurmCall, T, SlurmResult>;
+/** The queue listing every run of a site shares (`squeue --json --states=all`). */
+const QUEUE_ARGS = ['--json', '--states=all'];
+
 export class SlurmExecutor implements RunExecutor {
   readonly kind = 'slurm';
   private readonly tracked = new Map<number, Tracked>();
+  /** Background refreshes in flight, by run. */
+  private readonly refreshing = new Map<number, Promise<RunPoll>>();
+  /** The newest queue listing (in flight or done) and when it was asked for (wall ms). */
+  private listing: { atMs: number; result: Promise<SlurmResult> } | undefined;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private unavailable: string | undefined;
@@ -107,7 +126,7 @@ export class SlurmExecutor implements RunExecutor {
   async start(job: JobRecord, run: RunStartSpec, resumeFrom?: ResumePoint): Promise<RunHandle> {
     const t = this.trackedOf(run.runId, job.id, job.uid);
     const handle = this.handleOf(job, run.runId);
-    const existing = this.findByName(t.name, job.uid, true);
+    const existing = await this.ask(this.findByName(t.name, job.uid, true), true);
     if (existing === 'unreachable') throw this.unavailableError(job.id);
     if (existing) {
       // The same run was submitted before (a start repeated after a crash): never a second job.
@@ -162,55 +181,82 @@ export class SlurmExecutor implements RunExecutor {
     return env;
   }
 
+  /** The run's last known state, at once; a fresh one is asked for in the background (see the header). */
   poll(handle: RunHandle): RunPoll {
     const t = this.trackedOf(handle.runId, handle.jobId);
     if (t.last?.exit) return { state: 'exited', exit: t.last.exit };
-    const info = this.lookup(handle);
-    if (info === 'unreachable') return { state: t.last ? pollStateOf(t.last.state) === 'exited' ? 'running' : pollStateOf(t.last.state) : 'running' };
+    if (!this.refreshing.has(handle.runId)) {
+      this.refresh(handle).catch((err: unknown) => this.logger.warn('asking Slurm for a run\'s state failed', { jobId: handle.jobId, runId: handle.runId, err }));
+    }
+    return this.known(t);
+  }
+
+  /** What the run's last known state says; unknown yet (never asked, or the controller away) is running. */
+  private known(t: Tracked): RunPoll {
+    if (!t.last) return { state: 'running' };
+    const state = pollStateOf(t.last.state);
+    return state === 'exited' ? { state, exit: t.last.exit ?? { code: null, signal: null, known: false } } : { state };
+  }
+
+  /** Asks Slurm for the run's state and keeps it (one request per run at a time). */
+  private refresh(handle: RunHandle): Promise<RunPoll> {
+    let p = this.refreshing.get(handle.runId);
+    if (!p) {
+      p = this.ask(this.update(handle)).finally(() => this.refreshing.delete(handle.runId));
+      this.refreshing.set(handle.runId, p);
+    }
+    return p;
+  }
+
+  /** The query behind `refresh` and `adopt`: looks the run's job up and records what Slurm says. */
+  private *update(handle: RunHandle): Query<RunPoll> {
+    const t = this.trackedOf(handle.runId, handle.jobId);
+    if (t.last?.exit) return { state: 'exited', exit: t.last.exit };
+    const version = t.version;
+    const info = yield* this.lookup(handle);
+    if (t.version !== version) return this.known(t); // an action changed the job meanwhile: what it set stands
+    if (info === 'unreachable') {
+      const known = this.known(t);
+      return known.state === 'exited' ? { state: 'running' } : known;
+    }
     if (!info) {
       // Neither the controller nor the accounting knows the job: it never ran or its record is gone.
       t.last = { id: t.slurmId ?? '', name: t.name, state: 'UNKNOWN', held: false, exit: { code: null, signal: null, known: false } };
       return { state: 'exited', exit: t.last.exit! };
     }
     t.last = info;
-    if (t.releasePending && info.held) this.releaseNow(handle, t);
-    const state = pollStateOf(info.state);
-    return state === 'exited' ? { state, exit: info.exit ?? { code: null, signal: null, known: false } } : { state };
+    if (t.releasePending && info.held) {
+      const r = yield { command: 'scontrol', args: ['release', t.slurmId!] };
+      if (r.ok) t.releasePending = false;
+      else this.logger.warn('release of the held job failed again', { jobId: handle.jobId, slurmJobId: t.slurmId, stderr: r.stderr.slice(0, 300) });
+    }
+    return this.known(t);
   }
 
-  private releaseNow(handle: RunHandle, t: Tracked): void {
-    const r = runSlurmSync('scontrol', ['release', t.slurmId!], this.timeoutMs);
-    if (r.ok) t.releasePending = false;
-    else this.logger.warn('release of the held job failed again', { jobId: handle.jobId, slurmJobId: t.slurmId, stderr: r.stderr.slice(0, 300) });
-  }
-
-  wait(handle: RunHandle): Promise<RunExit> {
+  async wait(handle: RunHandle): Promise<RunExit> {
     const every = this.options.pollMs ?? 250;
-    return new Promise((resolve) => {
-      const check = (): void => {
-        const p = this.poll(handle);
-        if (p.state === 'exited') resolve(p.exit!);
-        else setTimeout(check, every).unref(); // must not keep a stopping daemon alive
-      };
-      check();
-    });
+    for (;;) {
+      const p = await this.refresh(handle);
+      if (p.state === 'exited') return p.exit!;
+      await sleep(every, true); // an unref'd timer: must not keep a stopping daemon alive
+    }
   }
 
   async requestPause(handle: RunHandle, options: PauseOptions): Promise<PauseResult> {
     const t0 = this.options.clock.now();
     const offset = runFileSize(this.options.stateDir, handle.eventsPath);
-    const before = this.poll(handle);
+    const before = await this.refresh(handle);
     if (before.state === 'exited') return this.pauseResult(handle, offset, 'exited', before.exit!, t0);
     const t = this.trackedOf(handle.runId, handle.jobId);
     if (t.last?.state === 'PENDING') {
       // It never ran: nothing to checkpoint, the queued job is withdrawn.
       return this.pauseResult(handle, offset, 'exited', await this.kill(handle), t0);
     }
-    await this.slurm('scancel', [`--signal=${options.signal.replace(/^SIG/, '')}`, '--full', this.slurmIdOf(handle)], handle.jobId);
+    await this.slurm('scancel', [`--signal=${options.signal.replace(/^SIG/, '')}`, '--full', await this.slurmIdOf(handle)], handle.jobId);
     const deadline = t0 + options.checkpointTimeoutMs;
     let ackedAt: number | undefined;
     for (;;) {
-      const p = this.poll(handle);
+      const p = await this.refresh(handle);
       if (p.state === 'exited') return this.pauseResult(handle, offset, undefined, p.exit!, t0);
       const now = this.options.clock.now();
       if (ackedAt === undefined && eventsUpTo((at) => this.events(handle, at), offset, PAUSE_READ_WINDOWS).some((e) => e.event === 'checkpoint')) ackedAt = now;
@@ -232,7 +278,16 @@ export class SlurmExecutor implements RunExecutor {
 
   async suspend(handle: RunHandle): Promise<void> {
     await this.retryingTransient('suspend', handle);
-    this.trackedOf(handle.runId, handle.jobId).suspendedAtMs = this.options.clock.now();
+    const t = this.trackedOf(handle.runId, handle.jobId);
+    t.suspendedAtMs = this.options.clock.now();
+    this.changed(t, 'SUSPENDED'); // what Slurm now says; `poll` answers from it
+  }
+
+  /** Records the state an action just gave the job, and keeps older answers from overwriting it. */
+  private changed(t: Tracked, state: string): void {
+    t.version += 1;
+    this.listing = undefined;
+    if (!t.last?.exit) t.last = { ...(t.last ?? { id: t.slurmId ?? '', name: t.name, held: false }), state };
   }
 
   async continue(handle: RunHandle): Promise<void> {
@@ -241,6 +296,7 @@ export class SlurmExecutor implements RunExecutor {
     if (settle > 0) await sleep(settle);
     await this.retryingTransient('resume', handle);
     t.suspendedAtMs = undefined;
+    this.changed(t, 'RUNNING');
   }
 
   /**
@@ -249,7 +305,7 @@ export class SlurmExecutor implements RunExecutor {
    * unavailable" for a while after a suspend on a loaded node; seen in CI).
    */
   private async retryingTransient(verb: 'suspend' | 'resume', handle: RunHandle): Promise<void> {
-    const id = this.slurmIdOf(handle);
+    const id = await this.slurmIdOf(handle);
     for (let attempt = 1; ; attempt++) {
       const r = await this.slurm('scontrol', [verb, id], handle.jobId, attempt < TRANSIENT_TRIES);
       if (r.ok) return;
@@ -263,13 +319,13 @@ export class SlurmExecutor implements RunExecutor {
 
   /** SIGKILL to the whole batch step (`scancel --signal=KILL --full`); a plain `scancel` if the job is pending or still there after 10 s. */
   async kill(handle: RunHandle): Promise<RunExit> {
-    const first = this.poll(handle);
+    const first = await this.refresh(handle);
     if (first.state === 'exited') return first.exit!;
-    const id = this.slurmIdOf(handle);
+    const id = await this.slurmIdOf(handle);
     const pending = this.trackedOf(handle.runId, handle.jobId).last?.state === 'PENDING';
     await this.slurm('scancel', pending ? [id] : ['--signal=KILL', '--full', id], handle.jobId);
     for (let waited = 0; ; waited += 200) {
-      const p = this.poll(handle);
+      const p = await this.refresh(handle);
       if (p.state === 'exited') return p.exit!;
       if (waited === 10_000) await this.slurm('scancel', [id], handle.jobId);
       await sleep(200);
@@ -288,68 +344,96 @@ export class SlurmExecutor implements RunExecutor {
     const handle = this.handleOf(job, run.id);
     if (run.logPath) handle.logPath = run.logPath;
     t.slurmId = run.executorRef ?? undefined;
-    if (!t.slurmId) {
-      const found = this.findByName(t.name, job.uid);
-      if (found && found !== 'unreachable') t.slurmId = found.id;
-    }
+    // Synchronously, once: the reconciliation polls next and must see a run that ended meanwhile.
+    this.askSync(this.update(handle));
     handle.executorRef = t.slurmId ?? null;
     return handle;
   }
 
   // ---- Slurm queries -------------------------------------------------------------------
+  // Each query is a generator that yields the Slurm commands it needs: `ask` runs them without
+  // blocking (the queue listing shared for a poll interval), `askSync` blocking (adopt only).
+
+  /** Runs a query's commands asynchronously; `fresh` asks for a queue listing newer than the call. */
+  private async ask<T>(query: Query<T>, fresh = false): Promise<T> {
+    let step = query.next();
+    while (!step.done) {
+      const { command, args } = step.value;
+      const listing = command === 'squeue' && args.length === QUEUE_ARGS.length && args.every((a, i) => a === QUEUE_ARGS[i]);
+      step = query.next(await (listing ? this.queueListing(fresh) : runSlurm(command, args, this.timeoutMs)));
+    }
+    return step.value;
+  }
+
+  private askSync<T>(query: Query<T>): T {
+    let step = query.next();
+    while (!step.done) step = query.next(runSlurmSync(step.value.command, step.value.args, this.timeoutMs));
+    return step.value;
+  }
+
+  /** The shared queue listing: the one asked for within the poll interval (or still in flight), else a new one. */
+  private queueListing(fresh: boolean): Promise<SlurmResult> {
+    const now = systemClock.now(); // wall time: the listing's age, whatever clock the daemon plans on
+    const every = this.options.pollMs ?? 250;
+    if (!fresh && this.listing && now - this.listing.atMs < every) return this.listing.result;
+    const result = runSlurm('squeue', QUEUE_ARGS, this.timeoutMs);
+    this.listing = { atMs: now, result };
+    return result;
+  }
 
   /** The run's job: by id when known, else by name; undefined when Slurm knows no such job. */
-  private lookup(handle: RunHandle): SlurmJobInfo | undefined | 'unreachable' {
+  private *lookup(handle: RunHandle): Query<SlurmJobInfo | undefined | 'unreachable'> {
     const t = this.trackedOf(handle.runId, handle.jobId);
     if (!t.slurmId) {
-      const found = this.findByName(t.name, t.uid);
+      const found = yield* this.findByName(t.name, t.uid);
       if (found === 'unreachable' || !found) return found;
       t.slurmId = found.id;
       handle.executorRef = found.id;
     }
-    const queued = this.squeue(t.slurmId);
+    const queued = yield* this.squeue();
     if (queued === 'unreachable') return queued;
-    return queued.find((j) => j.id === t.slurmId) ?? this.sacct(['-j', t.slurmId!])?.find((j) => j.id === t.slurmId);
+    return queued.find((j) => j.id === t.slurmId) ?? (yield* this.sacct(['-j', t.slurmId!]))?.find((j) => j.id === t.slurmId);
   }
 
   /**
    * The job named `name` of the run's owner (`uid`; any owner when null): a live one first, else
    * the newest the controller or the accounting remembers — unless `liveOnly`.
    */
-  private findByName(name: string, uid: number | null, liveOnly = false): SlurmJobInfo | undefined | 'unreachable' {
-    const queued = this.squeue();
+  private *findByName(name: string, uid: number | null, liveOnly = false): Query<SlurmJobInfo | undefined | 'unreachable'> {
+    const queued = yield* this.squeue();
     if (queued === 'unreachable') return queued;
     const mine = (jobs: SlurmJobInfo[]): SlurmJobInfo[] => jobs.filter((j) => j.name === name && (uid === null || j.uid === undefined || j.uid === uid))
       .sort((a, b) => Number(b.id) - Number(a.id));
     const live = mine(queued).find((j) => pollStateOf(j.state) !== 'exited');
     if (live || liveOnly) return live;
-    return mine(queued)[0] ?? mine(this.sacct(['--name', name]) ?? [])[0];
+    return mine(queued)[0] ?? mine((yield* this.sacct(['--name', name])) ?? [])[0];
   }
 
   /**
-   * Jobs the controller holds in memory, `jobId` alone when given (22.05's `squeue --json`
-   * ignores the filter and lists them all: the callers filter again). A job id the controller
-   * no longer knows reads as none.
+   * Every job the controller holds in memory (22.05's `squeue --json` ignores `--jobs`: callers
+   * filter). A listing with errors (22.05, controller down) counts as unreachable.
    */
-  private squeue(jobId?: string): SlurmJobInfo[] | 'unreachable' {
-    const filter = jobId ? ['--jobs', jobId] : [];
-    const r = runSlurmSync('squeue', ['--json', '--states=all', ...filter], this.timeoutMs);
+  private *squeue(): Query<SlurmJobInfo[] | 'unreachable'> {
+    const r = yield { command: 'squeue', args: QUEUE_ARGS };
     if (r.ok) {
       try {
         const jobs = parseJobsJson(r.stdout);
         this.setAvailability(undefined);
         return jobs;
-      } catch { /* not JSON: a Slurm without --json */ }
+      } catch (err) {
+        if (err instanceof SlurmQueueError) return this.markUnreachable({ ...r, stderr: err.message });
+        /* not JSON: a Slurm without --json */
+      }
     }
     if (r.unreachable) return this.markUnreachable(r);
-    if (/invalid job id/i.test(r.stderr)) return [];
-    const text = runSlurmSync('squeue', ['-h', '--states=all', '-o', '%i|%T|%j|%r|%U', ...filter], this.timeoutMs);
+    const text = yield { command: 'squeue', args: ['-h', '--states=all', '-o', '%i|%T|%j|%r|%U'] };
     if (text.unreachable) return this.markUnreachable(text);
-    if (/invalid job id/i.test(text.stderr)) return [];
     if (!text.ok) throw new ExecutorError(`squeue failed: ${text.stderr.trim().slice(0, 300)}`);
     this.setAvailability(undefined);
     // No exit codes in squeue's text: ended jobs get theirs from scontrol.
-    return parseSqueueText(text.stdout).map((j) => (pollStateOf(j.state) === 'exited' ? { ...j, exit: finalExit(j.state, this.scontrolExit(j)) } : j));
+    const jobs: SlurmJobInfo[] = [];
+    for (const j of parseSqueueText(text.stdout)) jobs.push(pollStateOf(j.state) === 'exited' ? { ...j, exit: finalExit(j.state, yield* this.scontrolExit(j)) } : j);
+    return jobs;
   }
 
   private markUnreachable(r: SlurmResult): 'unreachable' {
@@ -358,13 +442,13 @@ export class SlurmExecutor implements RunExecutor {
   }
 
   /** `sacct` rows for a job id or name (undefined when accounting is off or fails). */
-  private sacct(filter: string[]): SlurmJobInfo[] | undefined {
-    const r = runSlurmSync('sacct', ['-X', '-n', '--parsable2', '-o', 'JobID,JobName,State,ExitCode', '-S', '2000-01-01', ...filter], this.timeoutMs);
+  private *sacct(filter: string[]): Query<SlurmJobInfo[] | undefined> {
+    const r = yield { command: 'sacct', args: ['-X', '-n', '--parsable2', '-o', 'JobID,JobName,State,ExitCode', '-S', '2000-01-01', ...filter] };
     return r.ok ? parseSacctText(r.stdout) : undefined;
   }
 
-  private scontrolExit(job: SlurmJobInfo): RunExit | undefined {
-    const r = runSlurmSync('scontrol', ['show', 'job', '-o', job.id], this.timeoutMs);
+  private *scontrolExit(job: SlurmJobInfo): Query<RunExit | undefined> {
+    const r = yield { command: 'scontrol', args: ['show', 'job', '-o', job.id] };
     const m = r.ok ? /\bExitCode=(\d+:\d+)/.exec(r.stdout) : null;
     return m ? exitOfPair(m[1]!) : undefined;
   }
@@ -391,9 +475,9 @@ export class SlurmExecutor implements RunExecutor {
     return new SlurmUnavailableError(`Slurm site ${this.options.site ?? ''} is unavailable: ${why.slice(0, 300)}`.replace('site  is', 'site is'), jobId, this.options.site);
   }
 
-  private slurmIdOf(handle: RunHandle): string {
+  private async slurmIdOf(handle: RunHandle): Promise<string> {
     const t = this.trackedOf(handle.runId, handle.jobId);
-    if (!t.slurmId && this.lookup(handle) === 'unreachable') throw this.unavailableError(handle.jobId);
+    if (!t.slurmId && (await this.ask(this.lookup(handle))) === 'unreachable') throw this.unavailableError(handle.jobId);
     if (!t.slurmId) throw new ExecutorError(`run ${handle.runId} of job ${handle.jobId} has no Slurm job`, handle.jobId);
     return t.slurmId;
   }
@@ -408,16 +492,16 @@ export class SlurmExecutor implements RunExecutor {
 
   private trackedOf(runId: number, jobId: string, uid: number | null = null): Tracked {
     let t = this.tracked.get(runId);
-    if (!t) this.tracked.set(runId, (t = { name: slurmJobName(jobId, runId), uid }));
+    if (!t) this.tracked.set(runId, (t = { name: slurmJobName(jobId, runId), uid, version: 0 }));
     else if (uid !== null) t.uid = uid;
     return t;
   }
-
-
-
 }
 
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+function sleep(ms: number, unref = false): Promise<void> {
+  return new Promise((r) => {
+    const timer = setTimeout(r, ms);
+    if (unref) timer.unref();
+  });
 }

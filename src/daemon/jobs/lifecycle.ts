@@ -105,9 +105,15 @@ export class JobLifecycle {
 
   private plannableSites(): readonly SiteModel[] {
     if (!this.anySiteUnavailable()) return this.deps.sites;
-    const held = new Map<string, number>();
-    for (const r of openRuns(this.deps.db)) held.set(r.site, (held.get(r.site) ?? 0) + (r.gpuIds === '' ? 0 : r.gpuIds.split(',').length));
-    return this.deps.sites.map((s) => (this.unavailable(s.name) ? { ...s, gpus: held.get(s.name) ?? 0 } : s));
+    const held = new Map<string, { gpus: number; runs: number }>();
+    for (const r of openRuns(this.deps.db)) {
+      const h = held.get(r.site) ?? { gpus: 0, runs: 0 };
+      h.gpus += r.gpuIds === '' ? 0 : r.gpuIds.split(',').length;
+      h.runs += 1;
+      held.set(r.site, h);
+    }
+    // Its GPUs and its job places are what its runs hold: no room for a job without GPUs either.
+    return this.deps.sites.map((s) => (this.unavailable(s.name) ? { ...s, gpus: held.get(s.name)?.gpus ?? 0, maxJobs: held.get(s.name)?.runs ?? 0 } : s));
   }
 
   /** Whether a decision would start work on, or act on a run at, a site that cannot take orders now. */

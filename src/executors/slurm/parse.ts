@@ -102,9 +102,23 @@ function idOf(raw: unknown): string | undefined {
   return undefined;
 }
 
-/** Jobs from `squeue --json` (or `sacct --json`) output; entries without an id or state are dropped. Throws on non-JSON. */
+/**
+ * `squeue --json` could not read the queue: 22.05 exits 0 with an `errors` list and no jobs when
+ * slurmctld is down (`{"source": "slurm_load_jobs", "description": "Failed while looking for
+ * jobs"}`). Not "no jobs": the caller keeps what it knew.
+ */
+export class SlurmQueueError extends Error {}
+
+/**
+ * Jobs from `squeue --json` (or `sacct --json`) output; entries without an id or state are
+ * dropped. Throws on non-JSON, and `SlurmQueueError` when the output lists errors.
+ */
 export function parseJobsJson(text: string): SlurmJobInfo[] {
-  const doc = JSON.parse(text) as { jobs?: unknown };
+  const doc = JSON.parse(text) as { jobs?: unknown; errors?: unknown };
+  if (Array.isArray(doc.errors) && doc.errors.length > 0) {
+    const said = (doc.errors as Array<Record<string, unknown> | null>).map((e) => [e?.['source'], e?.['description'] ?? e?.['error']].filter((x) => typeof x === 'string').join(': ')).join('; ');
+    throw new SlurmQueueError(`squeue --json reported errors: ${said.slice(0, 300) || 'unspecified'}`);
+  }
   if (!Array.isArray(doc.jobs)) return [];
   const out: SlurmJobInfo[] = [];
   for (const raw of doc.jobs as Array<Record<string, unknown>>) {

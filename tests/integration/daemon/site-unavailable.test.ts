@@ -70,7 +70,7 @@ describe('a site that cannot take orders', () => {
     await lifecycle.tick(clock.now());
     await lifecycle.idle();
     // No free GPU on a for the planner; nothing started there; the running run left alone, not lost.
-    expect(seen.at(-1)!.sites.find((s) => s.name === 'a')!.gpus).toBe(1);
+    expect(seen.at(-1)!.sites.find((s) => s.name === 'a')).toMatchObject({ gpus: 1, maxJobs: 1 }); // no place for a job without GPUs either
     expect(currentState(db, 'new-on-a')).toBe('queued');
     expect(currentState(db, 'new-on-b')).toBe('running');
     expect(currentState(db, 'running-on-a')).toBe('running');

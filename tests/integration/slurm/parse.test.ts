@@ -1,5 +1,5 @@
 /** Reading Slurm's outputs (pure; runs without Slurm): the 22.05 formats seen on the real Slurm and newer shapes. */
-import { batchScript, exitOfPair, exitOfWaitStatus, finalExit, isControllerUnreachable, parseJobsJson, parseSacctText, parseSbatchId, parseSqueueText, pollStateOf, shellQuote, slurmJobName } from '../../../src/executors/slurm/parse';
+import { batchScript, exitOfPair, exitOfWaitStatus, finalExit, isControllerUnreachable, parseJobsJson, parseSacctText, SlurmQueueError, parseSbatchId, parseSqueueText, pollStateOf, shellQuote, slurmJobName } from '../../../src/executors/slurm/parse';
 
 describe('Slurm output parsing', () => {
   it.each([
@@ -42,6 +42,14 @@ describe('Slurm output parsing', () => {
       { id: '9', name: 'y', state: 'CANCELLED', held: false, exit: { code: null, signal: 'SIGKILL', known: true } },
     ]);
     expect(parseJobsJson('{"meta":{}}')).toEqual([]);
+  });
+
+  it('refuses 22.05\'s squeue --json of a controller that is down (exit 0, an errors list, no jobs) instead of reading it as no jobs', () => {
+    const down = JSON.stringify({ meta: { Slurm: { release: '22.05.8' } },
+      errors: [{ description: 'Failed while looking for jobs', error_number: -1, error: 'Unspecified error', source: 'slurm_load_jobs' }], jobs: [] });
+    expect(() => parseJobsJson(down)).toThrow(SlurmQueueError);
+    expect(() => parseJobsJson(down)).toThrow(/slurm_load_jobs: Failed while looking for jobs/);
+    expect(parseJobsJson(JSON.stringify({ errors: [], jobs: [] }))).toEqual([]);
   });
 
   it('reads squeue and sacct text formats', () => {
