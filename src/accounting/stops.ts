@@ -1,6 +1,6 @@
 /**
- * Pauses and moves: the one definition `report`, `show` and the metrics count with (and the
- * one `carbond simulate`'s outcome follows). A run that ended paused (checkpointed) is a
+ * Pauses and moves: the one definition `report`, `show`, the metrics and `carbond simulate`'s
+ * outcome count with. A run that ended paused (checkpointed) is a
  * **move** when the job's next run is on another site, otherwise a **pause** — including a
  * pause with no run after it yet. Runs that were lost, killed or failed are neither: they
  * are not checkpointed pauses, whatever site the job went on at.

@@ -5,6 +5,7 @@
  * the zone where each run ran; a resumed run's first `pauseOverheadMs` (checkpoint load,
  * warm-up) runs at full power without progress and is also counted as overhead.
  */
+import { stopsOf } from '../accounting/stops';
 import type { Db } from '../ledger/db';
 import { finishedAtOf, transitionsOf } from '../ledger/jobs';
 import { runsOf, type RunRecord } from '../ledger/runs';
@@ -55,13 +56,8 @@ export function outcomeOf(db: Db, job: SimJob, actualOf: (site: string) => Actua
     emissionsG += actual.emissionsG(job.powerW, g.startMs, g.endMs);
     if (g.overheadMs > 0) overheadG += actual.emissionsG(job.powerW, g.startMs, g.startMs + g.overheadMs);
   }
-  let pauses = 0;
-  let migrations = 0;
-  for (let i = 0; i + 1 < runs.length; i++) {
-    if (runs[i]!.exitKind !== 'paused') continue;
-    if (runs[i + 1]!.site === runs[i]!.site) pauses++;
-    else migrations++;
-  }
+  // As `report`, `show` and the metrics count them (../accounting/stops).
+  const { pauses, moves: migrations } = stopsOf(runs);
   const finishedAtMs = finishedAtOf(db, job.id);
   return {
     job, segments, energyKWh, emissionsG, overheadG, pauses, migrations,
