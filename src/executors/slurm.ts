@@ -134,6 +134,7 @@ export class SlurmExecutor implements RunExecutor {
       t.slurmId = existing.id;
     } else {
       t.slurmId = await this.submitHeld(job, run, handle, resumeFrom);
+      this.listing = undefined; // a listing from before the submission does not know the job: it must not read as gone
     }
     handle.executorRef = t.slurmId;
     const released = await this.slurm('scontrol', ['release', t.slurmId], job.id, true);
@@ -456,6 +457,7 @@ export class SlurmExecutor implements RunExecutor {
   /** Runs a Slurm action; an unreachable controller throws `SlurmUnavailableError`, another failure `ExecutorError` (unless `tolerant`). */
   private async slurm(command: string, args: string[], jobId: string, tolerant = false): Promise<SlurmResult> {
     const r = await runSlurm(command, args, this.timeoutMs);
+    this.listing = undefined; // an action changes the queue: the next listing is asked for after it
     if (r.unreachable) {
       this.setAvailability(`slurmctld unreachable: ${r.stderr.trim().slice(0, 300)}`);
       if (!tolerant) throw this.unavailableError(jobId, r.stderr);

@@ -56,6 +56,21 @@ describeSlurm('Slurm executor on a real Slurm', () => {
     expect(second.poll(adopted)).toEqual({ state: 'exited', exit: { code: 0, signal: null, known: true } });
   });
 
+  it('never takes a run started right after a queue listing for gone: polled at once and on, it runs and makes progress', async () => {
+    const ex = world.executor('zone-a', { pollMs: 5_000 }); // a listing is reused for 5 s
+    const first = await ex.start(world.job('protocol'), { runId: runId++, gpuIds: '' }); // its start lists the queue
+    const h = await ex.start(world.job('protocol'), { runId: runId++, gpuIds: '' }); // within the listing's poll interval
+    for (let i = 0; i < 20; i++) {
+      for (const run of [first, h]) expect(ex.poll(run).state).not.toBe('exited');
+      await sleep(100);
+    }
+    expect((await Promise.race([ex.wait(h), sleep(1_000).then(() => 'still running')]))).toBe('still running');
+    await progressed(ex, h, 2);
+    expect(ex.poll(h).state).toBe('running');
+    await ex.kill(first);
+    await ex.kill(h);
+  });
+
   it('reports the site unavailable while slurmctld is stopped, keeps the run running (never lost), and works again once it is back', async () => {
     const ex = world.executor('zone-a', { commandTimeoutMs: 8_000 });
     const job = world.job('protocol');
