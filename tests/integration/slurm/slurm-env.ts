@@ -21,10 +21,27 @@ const REPO = path.resolve(__dirname, '../../..');
 export const SETUP_SCRIPT = path.join(REPO, 'tests/setup/slurm-local.sh');
 const FIXTURE = path.join(REPO, 'tests/fixtures/jobs/protocol-job.js');
 
+/**
+ * One test file at a time on the one Slurm: a lock directory held from the file's first test
+ * to its last. Jest runs files in parallel workers, and a file that stops slurmctld on purpose
+ * made another's jobs fail with "Unable to contact slurm controller" (seen in CI). A lock left
+ * by a dead process is taken over.
+ */
+const LOCK_DIR = path.join(os.tmpdir(), 'carbond-slurm-tests.lock');
+
 function startSlurm(): string | undefined {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'not root on Linux';
   if (!canManageUsers()) return 'cannot create test users';
   if (!fs.existsSync(path.join(REPO, 'dist/src/executors/checkpoint-worker.js'))) return 'dist/ is not built (npm run build)';
+  // Another test file holds the one Slurm and may have stopped slurmctld on purpose: a start now
+  // would end its outage (seen: a file loading this module restarted the controller in the middle
+  // of the daemon e2e test's outage). Checked again once this file holds the lock (`ensureSlurmUp`).
+  if (lockHeldByOther()) return undefined;
+  return ensureSlurmUp();
+}
+
+/** `slurm-local.sh status`, and `start` when the node is not up; why it is not usable, or undefined. */
+function ensureSlurmUp(): string | undefined {
   const status = spawnSync(SETUP_SCRIPT, ['status'], { encoding: 'utf8', timeout: 30_000 });
   if (status.status === 0) return undefined;
   const start = spawnSync(SETUP_SCRIPT, ['start'], { encoding: 'utf8', timeout: 300_000 });
@@ -33,14 +50,6 @@ function startSlurm(): string | undefined {
 
 /** Why Slurm is not usable here (undefined: it is up). */
 export const slurmUnavailableReason = startSlurm();
-
-/**
- * One test file at a time on the one Slurm: a lock directory held from the file's first test
- * to its last. Jest runs files in parallel workers, and a file that stops slurmctld on purpose
- * made another's jobs fail with "Unable to contact slurm controller" (seen in CI). A lock left
- * by a dead process is taken over.
- */
-const LOCK_DIR = path.join(os.tmpdir(), 'carbond-slurm-tests.lock');
 
 async function acquireSlurmLock(): Promise<void> {
   for (;;) {
@@ -55,6 +64,20 @@ async function acquireSlurmLock(): Promise<void> {
       else await new Promise((r) => setTimeout(r, 250));
     }
   }
+}
+
+/** Whether a live process other than this one holds the lock. */
+function lockHeldByOther(): boolean {
+  let holder = 0;
+  try { holder = Number(fs.readFileSync(path.join(LOCK_DIR, 'pid'), 'utf8') || '0'); } catch { return false; }
+  return holder > 0 && holder !== process.pid && isAlive(holder);
+}
+
+/** The lock, then Slurm up (started if this module's load found the lock taken and left it alone). */
+async function acquireSlurm(): Promise<void> {
+  await acquireSlurmLock();
+  const why = ensureSlurmUp();
+  if (why !== undefined) throw new Error(why);
 }
 
 function isAlive(pid: number): boolean {
@@ -75,7 +98,7 @@ function releaseSlurmLock(): void {
 export function describeSlurm(name: string, body: () => void): void {
   if (slurmUnavailableReason === undefined) {
     describe(name, () => {
-      beforeAll(acquireSlurmLock, 900_000);
+      beforeAll(acquireSlurm, 900_000);
       body();
       afterAll(releaseSlurmLock); // after the file's own clean-up (e.g. slurmctld started again)
     });
