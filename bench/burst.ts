@@ -5,7 +5,8 @@
  * that never changes, so that no pause is caused by the signal: every pause is one the
  * planner made for capacity. Prints pauses per job, runs paused before their first progress
  * event, tick time (p50/p95/max), the process's peak RSS and the ledger's size and growth,
- * each with its target (docs/reliability.md). Time: a scheduled tick every simulated minute;
+ * each with its target (docs/reliability.md); run as a script, the process takes bin/carbond's
+ * V8 tuning first, as the daemon does (`node bin/carbond daemon`). Time: a scheduled tick every simulated minute;
  * every tick takes 2 s of simulated time, so the ticks a completed pause or an exit asks
  * for come 2 s apart, as in a daemon (a thrashing planner ticks all the time).
  * `tests/reliability/burst.test.ts` runs the same burst (`--json`) and asserts the targets.
@@ -291,12 +292,17 @@ function numberFlag(name: string): number | undefined {
 }
 
 if (require.main === module) {
+  // The daemon as `bin/carbond daemon` runs it: with the launcher's V8 tuning (its peak RSS
+  // depends on it), loaded from the launcher itself so the two cannot drift apart. Requiring
+  // bin/carbond sets the flags; it runs the CLI only as the main module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const launcher: unknown = require(path.join(__dirname, '..', '..', 'bin', 'carbond'));
   const jobs = numberFlag('--jobs');
   const gpus = numberFlag('--gpus');
   const minutes = numberFlag('--minutes');
   const wallS = numberFlag('--wall-seconds');
   const json = process.argv.includes('--json');
-  if (!json) console.log('bench:burst (--jobs N, --gpus N, --minutes N of simulated time, --wall-seconds N, --json to change)');
+  if (!json) console.log(`bench:burst (--jobs N, --gpus N, --minutes N of simulated time, --wall-seconds N, --json to change; V8 tuning of bin/carbond: ${(launcher as { V8_FLAGS: string }).V8_FLAGS})`);
   runBurst({ ...(jobs ? { jobs } : {}), ...(gpus ? { gpus } : {}), ...(minutes ? { stopAfterMs: minutes * MIN } : {}), ...(wallS ? { wallLimitMs: wallS * 1000 } : {}), ...(json ? {} : { onProgress: (line: string) => console.log(line) }) })
     .then((f) => console.log(json ? JSON.stringify(f) : burstSummary(f)))
     .catch((err: unknown) => {

