@@ -84,6 +84,25 @@ describe('planner memory', () => {
     expect(scratch.bytes).toBe(0);
   });
 
+  it('plans a smaller job in the window its scratch already holds instead of allocating a full table beside it, with the same plan', () => {
+    const scratch = new ExactScratch();
+    const T = 4032;
+    const runG = Float64Array.from({ length: T }, (_, t) => 5 + Math.sin(t / 40));
+    const sites = [0, 1, 2, 3].map((s) => ({ runG: runG.map((g) => g + s * 0.01), resumeG: runG }));
+    solveExact({ horizonSlots: T, workSlots: 2016, overheadSlots: 1, sites, start: { phase: 'queued' } }, { scratch }); // a window
+    const held = scratch.bytes;
+    // Later, the job (or another) is smaller: its full table (11 MB) would fit the 12 MiB limit, but not the values buffer held.
+    const t2 = 1200;
+    const small: ExactProblem = { horizonSlots: t2, workSlots: 600, overheadSlots: 2, start: { phase: 'paused' },
+      sites: [{ runG: Float64Array.from({ length: t2 }, (_, t) => 5 + Math.cos(t / 30)), resumeG: Float64Array.from({ length: t2 }, () => 3) }] };
+    const sol = solveExact(small, { scratch });
+    expect(scratch.bytes).toBeLessThanOrEqual(held); // nothing new: the buffers the window left are reused
+    const full = solveExact(small, { layout: 'full' });
+    expect(sol.costG).toBe(full.costG);
+    expect(Array.from(sol.siteAt)).toEqual(Array.from(full.siteAt));
+    scratch.release();
+  });
+
   it('keeps at most the reserve once plan() returns, and gives a large one back when idle', async () => {
     const p = plan(weekJobInput(4));
     expect(p.decisions[0]!.jobId).toBe('week');
