@@ -8,7 +8,9 @@
  * A run on a site is started with the job's checkpoint dir *at that site* (`jobAt`): its
  * `CARBOND_CHECKPOINT_DIR`, the root its acknowledgements must lie in, and where retention prunes.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ExecutorError } from '../../core/errors';
 import type { CheckpointRecord } from '../../ledger/checkpoints';
 import type { JobRecord } from '../../ledger/jobs';
 import type { SiteModel } from './types';
@@ -55,4 +57,31 @@ export function resumeCandidates(verified: readonly CheckpointRecord[], site: Pi
 /** Every distinct checkpoint root of `sites` (for the verifier: a user's area may lie under any of them). */
 export function checkpointRoots(sites: readonly Pick<SiteModel, 'checkpointRoot'>[]): string[] {
   return [...new Set(sites.map((s) => s.checkpointRoot).filter((r): r is string => r !== undefined))];
+}
+
+/**
+ * Makes a site's `checkpointRoot` ready for users' areas, as the state dir is (ADR 0012): a
+ * missing root (and missing parents) is created 0711 whatever the daemon's umask (077), so that
+ * users pass through to `users/<uid>`; an existing one must be a real directory of carbond's
+ * own user that nobody else can write, or carbond (often root) would create, `chown` and write
+ * areas through entries a user could replace. Throws `ExecutorError` naming the site otherwise.
+ */
+export function ensureCheckpointRoot(site: string, root: string, jobId?: string): void {
+  const missing: string[] = [];
+  for (let dir = path.resolve(root); !fs.existsSync(dir); dir = path.dirname(dir)) missing.unshift(dir);
+  for (const dir of missing) {
+    try {
+      fs.mkdirSync(dir, { mode: 0o711 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ExecutorError(`site ${site}: cannot create checkpointRoot ${root}: ${(err as Error).message}`, jobId);
+    }
+    fs.chmodSync(dir, 0o711);
+  }
+  const st = fs.lstatSync(root);
+  const own = process.getuid?.() ?? 0;
+  const problem = !st.isDirectory() ? 'is not a directory (a symbolic link is refused too)'
+    : st.uid !== own ? `belongs to uid ${st.uid}, not to carbond's uid ${own}`
+    : (st.mode & 0o022) !== 0 ? `can be written by others (mode ${(st.mode & 0o777).toString(8)})`
+    : undefined;
+  if (problem) throw new ExecutorError(`site ${site}: checkpointRoot ${root} ${problem}: make it a directory of carbond's user that only it can write (e.g. mode 0711)`, jobId);
 }

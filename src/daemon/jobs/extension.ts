@@ -16,7 +16,7 @@ import type { DaemonExtension } from '../extensions';
 import { ServiceKey } from '../services';
 import type { TickStep } from '../tick';
 import { systemClock } from '../../core/clock';
-import { checkpointRoots } from './checkpoint-sites';
+import { checkpointRoots, ensureCheckpointRoot } from './checkpoint-sites';
 import { JobLifecycle } from './lifecycle';
 import { PlanWake } from './wake';
 import { jobRoutes } from './routes';
@@ -107,6 +107,8 @@ export function createJobsExtension(options: JobsExtensionOptions = {}): DaemonE
       },
     }],
     start: async (ctx) => {
+      // A site's checkpoint storage must be safe for users' areas before anything runs there: a bad one stops the start, naming it.
+      for (const [name, site] of Object.entries(ctx.config.sites)) if (site.checkpointRoot) ensureCheckpointRoot(name, site.checkpointRoot);
       ctx.services.provide(JOBS, lifecycleOf(ctx));
       const report = await lifecycleOf(ctx).reconcile(ctx.clock.now());
       ctx.logger.info('jobs reconciled', { component: 'jobs', adopted: report.adopted.length, ended: report.ended.length, orphaned: report.orphanedJobs.length });

@@ -12,7 +12,7 @@ import { insertEnergySamples } from '../../ledger/energy';
 import { copyCheckpoint, TransferError } from '../../executors/transfer';
 import { isRoot, ownUid } from '../../os/users';
 import { ensureUserArea } from '../state-files';
-import { checkpointDirAt, isAvailableAt, jobAt, resumeCandidates, siteHolding } from './checkpoint-sites';
+import { checkpointDirAt, ensureCheckpointRoot, isAvailableAt, jobAt, resumeCandidates, siteHolding } from './checkpoint-sites';
 import { appendTransition, currentState, getJob, jobsWithManualOverride, listJobsInStates, type JobRecord } from '../../ledger/jobs';
 import { recordPlan } from '../../ledger/plans';
 import { endRun, insertRun, openRunOf, openRuns, setRunProcess, type RunRecord } from '../../ledger/runs';
@@ -214,7 +214,10 @@ export class JobLifecycle {
       return;
     }
     const here = jobAt(job, site);
-    if (site.checkpointRoot && here.uid !== null && (isRoot() || here.uid === ownUid())) ensureUserArea(site.checkpointRoot, here.uid, here.gid ?? here.uid);
+    if (site.checkpointRoot) {
+      ensureCheckpointRoot(site.name, site.checkpointRoot, job.id);
+      if (here.uid !== null && (isRoot() || here.uid === ownUid())) ensureUserArea(site.checkpointRoot, here.uid, here.gid ?? here.uid);
+    }
     settleLostSteps(this.deps.db, job.id, ckpt?.step ?? 0);
     const run = insertRun(this.deps.db, { jobId: job.id, site: site.name, startedAtMs: nowMs, gpuIds, resumedFrom: ckpt?.id ?? null, startStep: ckpt?.step ?? 0 });
     let handle: RunHandle;
@@ -323,7 +326,10 @@ export class JobLifecycle {
     const row = { jobId: job.id, fromSite: from?.name ?? '(unknown)', toSite: to.name, source: ckpt.path, step: ckpt.step };
     const done = (async (): Promise<void> => {
       try {
-        if (to.checkpointRoot && (isRoot() || owner.uid === ownUid())) ensureUserArea(to.checkpointRoot, owner.uid, owner.gid);
+        if (to.checkpointRoot) {
+          ensureCheckpointRoot(to.name, to.checkpointRoot, job.id);
+          if (isRoot() || owner.uid === ownUid()) ensureUserArea(to.checkpointRoot, owner.uid, owner.gid);
+        }
         const copied = await (this.deps.copyCheckpoint ?? copyCheckpoint)({ jobId: job.id, from: { path: ckpt.path }, to: { root: destination }, owner, clock: this.deps.clock });
         const endedAtMs = this.deps.clock.now();
         this.deps.db.transaction(() => {

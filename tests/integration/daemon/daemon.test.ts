@@ -143,6 +143,33 @@ describe('daemon in-process on a real state dir', () => {
   });
 });
 
+describe('a site\'s checkpoint storage at start-up', () => {
+  let dir: string;
+  beforeEach(() => { dir = makeTempDir(); });
+  afterEach(() => removeDir(dir));
+
+  function configWithRoot(root: string): Config {
+    const file = path.join(dir, 'config.toml');
+    fs.writeFileSync(file, `[providers.s]\ntype = "static"\ncountry = "GB"\n[zones.GB]\nproviders = ["s"]\n[sites.far]\nzone = "GB"\ncheckpointRoot = ${JSON.stringify(root)}\n`);
+    return loadConfig({ env: {}, uid: 1000, cwd: dir, homeDir: dir, configFlag: file, stateDirFlag: path.join(dir, 'state') });
+  }
+
+  it('refuses to start with a checkpointRoot that others can write or that is a link, naming the site; makes a missing one 0711', async () => {
+    const open = path.join(dir, 'open');
+    fs.mkdirSync(open);
+    fs.chmodSync(open, 0o777);
+    await expect(startDaemon(configWithRoot(open), { logger: memoryLogger(), schedule: false, env: {} })).rejects.toThrow(/site far: checkpointRoot .*open can be written by others \(mode 777\)/);
+    fs.symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 'link'));
+    fs.mkdirSync(path.join(dir, 'elsewhere'), { mode: 0o711 });
+    await expect(startDaemon(configWithRoot(path.join(dir, 'link')), { logger: memoryLogger(), schedule: false, env: {} })).rejects.toThrow(/site far: checkpointRoot .*link is not a directory/);
+    const fresh = path.join(dir, 'new', 'ckpt');
+    const h = await startDaemon(configWithRoot(fresh), { logger: memoryLogger(), schedule: false, env: {}, clock: new ManualClock(T0) });
+    await h.stop('test end');
+    expect(fs.statSync(fresh).mode & 0o777).toBe(0o711);
+    expect(fs.statSync(path.dirname(fresh)).mode & 0o777).toBe(0o711);
+  });
+});
+
 describe('daemon start-up order', () => {
   let dir: string;
   beforeEach(() => { dir = makeTempDir(); });

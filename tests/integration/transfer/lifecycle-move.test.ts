@@ -202,6 +202,27 @@ describeTransfer('the daemon moves a paused job to a site with its own checkpoin
     expect(runsOf(db, job.id)[1]).toMatchObject({ site: 'a', startStep: source.step });
   });
 
+  it('creates a missing checkpoint root that users can pass through under the daemon\'s umask, and refuses a root others can write', async () => {
+    const old = process.umask(0o077); // the daemon's
+    try {
+      const job = submit();
+      const source = await runThenPauseOnA(job); // a's root did not exist: made 0711, and the job could write there
+      expect(fs.statSync(path.join(dir, 'site-a')).mode & 0o777).toBe(0o711);
+      expect(source.path.startsWith(siteDir('a', job))).toBe(true);
+
+      fs.mkdirSync(path.join(dir, 'site-b'), { mode: 0o777 });
+      fs.chmodSync(path.join(dir, 'site-b'), 0o777); // anyone could swap its users/ for a link
+      plan.set(job.id, { action: 'migrate', site: 'b' });
+      await lifecycle.tick(systemClock.now());
+      await lifecycle.idle();
+      expect(transfersOf(db, job.id)).toMatchObject([{ toSite: 'b', outcome: 'failed', error: expect.stringMatching(/site b: checkpointRoot .* can be written by others \(mode 777\)/) }]);
+      expect(fs.readdirSync(path.join(dir, 'site-b'))).toEqual([]); // nothing made in it
+      expect(state(job)).toBe('paused');
+    } finally {
+      process.umask(old);
+    }
+  });
+
   it('plans a move to b with an estimated time before any copy, and none once the checkpoint is at both sites', async () => {
     const job = submit();
     await runThenPauseOnA(job);
