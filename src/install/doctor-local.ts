@@ -9,6 +9,7 @@ import type { ResolvedLocations } from '../config/locations';
 import type { Config } from '../config/types';
 import { probeDisk } from '../daemon/disk/health';
 import { usersDir } from '../daemon/state-files';
+import { checkpointRootProblem } from '../daemon/jobs/checkpoint-sites';
 import type { CheckResult } from './doctor';
 
 const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`;
@@ -89,4 +90,20 @@ export function nativeCheck(load: () => unknown, root: boolean): CheckResult {
       fix: 'npm run build:native in carbond\'s directory (needs cc and the Node.js headers), or reinstall carbond',
     };
   }
+}
+
+/** Each site's `checkpointRoot` (docs/sites.md): carbond's own, writable by nobody else; a missing one is created at start. */
+export function checkpointRootsCheck(config: Pick<Config, 'sites'>, uid: number): CheckResult {
+  const name = 'checkpoint-roots';
+  const roots = Object.entries(config.sites).flatMap(([site, s]) => (s.checkpointRoot ? [{ site, root: s.checkpointRoot }] : []));
+  if (!roots.length) return { name, status: 'skip', detail: 'no site has its own checkpointRoot (checkpoints live in the state dir)' };
+  const found = roots.map((r) => ({ ...r, problem: checkpointRootProblem(r.root, uid) }));
+  const bad = found.filter((r) => r.problem !== undefined && r.problem !== 'missing');
+  if (bad.length) {
+    return { name, status: 'fail', detail: bad.map((r) => `site ${r.site}: ${r.root} ${r.problem}`).join('; '),
+      fix: `chown ${uid} ROOT && chmod 0711 ROOT for each (the daemon refuses to start otherwise)` };
+  }
+  const missing = found.filter((r) => r.problem === 'missing');
+  if (missing.length) return { name, status: 'warn', detail: missing.map((r) => `site ${r.site}: ${r.root} does not exist yet`).join('; '), fix: 'the daemon creates it (0711) at start; create it yourself if its parent is a mount not yet there' };
+  return { name, status: 'ok', detail: roots.map((r) => `${r.site}: ${r.root}`).join(', ') };
 }

@@ -42,7 +42,8 @@ export const doctorCommand: CliCommand = {
     ]);
     const checks = [
       configResult, local.stateDirCheck(where.stateDir ? where : ctx.locations(), input.uid), socket, local.groupCheck(group, gidOf),
-      local.diskCheck(where.stateDir), local.nativeCheck(native, input.uid === 0), ...providers, gpu, host.raplCheck(), slurm, clock,
+      local.diskCheck(where.stateDir), config ? local.checkpointRootsCheck(config, input.uid) : noConfig('checkpoint-roots'),
+      local.nativeCheck(native, input.uid === 0), ...providers, gpu, host.raplCheck(), slurm, clock,
     ];
     const report = d.doctorReport(checks);
     return { data: report, text: () => d.renderDoctor(report), exitCode: report.ok ? 0 : 1 };

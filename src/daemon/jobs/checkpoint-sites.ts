@@ -77,11 +77,19 @@ export function ensureCheckpointRoot(site: string, root: string, jobId?: string)
     }
     fs.chmodSync(dir, 0o711);
   }
-  const st = fs.lstatSync(root);
-  const own = process.getuid?.() ?? 0;
-  const problem = !st.isDirectory() ? 'is not a directory (a symbolic link is refused too)'
-    : st.uid !== own ? `belongs to uid ${st.uid}, not to carbond's uid ${own}`
-    : (st.mode & 0o022) !== 0 ? `can be written by others (mode ${(st.mode & 0o777).toString(8)})`
-    : undefined;
+  const problem = checkpointRootProblem(root, process.getuid?.() ?? 0);
   if (problem) throw new ExecutorError(`site ${site}: checkpointRoot ${root} ${problem}: make it a directory of carbond's user that only it can write (e.g. mode 0711)`, jobId);
+}
+
+/**
+ * What makes an existing `checkpointRoot` unfit for users' areas of a carbond running as `uid`
+ * (undefined: fit; `missing` when it does not exist: the daemon creates it). `carbond doctor` asks too.
+ */
+export function checkpointRootProblem(root: string, uid: number): string | undefined {
+  const st = fs.lstatSync(root, { throwIfNoEntry: false });
+  if (!st) return 'missing';
+  if (!st.isDirectory()) return 'is not a directory (a symbolic link is refused too)';
+  if (st.uid !== uid) return `belongs to uid ${st.uid}, not to carbond's uid ${uid}`;
+  if ((st.mode & 0o022) !== 0) return `can be written by others (mode ${(st.mode & 0o777).toString(8)})`;
+  return undefined;
 }
