@@ -289,17 +289,43 @@ export interface SpawnAsOptions {
  */
 export function spawnAs(user: TestUser, argv: readonly string[], options: SpawnAsOptions = {}): ChildProcess {
   if (argv.length === 0) throw new Error('spawnAs: argv is empty');
-  return spawn(requiredCommand('setpriv'), setprivArgs(user, argv), {
+  const child = spawn(requiredCommand('setpriv'), setprivArgs(user, argv), {
     cwd: options.cwd ?? user.home,
     env: userEnv(user, options.env),
     detached: true,
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
   });
+  if (child.pid !== undefined) spawnedGroups.set(child, startTicksOf(child.pid));
+  return child;
 }
 
-/** SIGKILLs (or `signal`s) the process group of a child from `spawnAs`; no-op once it is gone. */
+/**
+ * Each `spawnAs` child's leader start time (/proc/PID/stat field 22; null: already gone), as
+ * ./groups keeps it: a later kill never hits a reused PID. This file stays free of imports
+ * from the project (a test runs it transpiled on its own).
+ */
+const spawnedGroups = new WeakMap<ChildProcess, string | null>();
+
+function startTicksOf(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * SIGKILLs (or `signal`s) the process group of a child from `spawnAs`; no-op once it is gone,
+ * and never once its PID belongs to another process: a cleanup that killed `-PID` of a child
+ * long dead could hit a parallel test's new group with that number (seen: a run's command
+ * vanished in tests/integration/executors/reconcile.test.ts).
+ */
 export function killProcessGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (child.pid === undefined) return;
+  const then = spawnedGroups.has(child) ? spawnedGroups.get(child)! : null;
+  const now = startTicksOf(child.pid);
+  if (now !== null && now !== then) return; // the PID is another process's now
   try { process.kill(-child.pid, signal); } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
