@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { closeLedger } from '../../../src/ledger/db';
@@ -14,6 +15,15 @@ async function waitFor(done: () => boolean, timeoutMs = 8_000): Promise<void> {
   while (!done()) {
     if (Date.now() > until) throw new Error('condition not reached in time');
     await sleep(25);
+  }
+}
+
+/** The end of a file, or why it cannot be read. */
+function tailOf(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').slice(-300);
+  } catch (err) {
+    return (err as Error).message;
   }
 }
 
@@ -143,6 +153,10 @@ describe('reconciliation after a daemon crash', () => {
       await waitFor(() => !fs.existsSync(`/proc/${wrapper}/stat`) || fs.readFileSync(`/proc/${wrapper}/stat`, 'utf8').includes(') Z '));
       if (fs.existsSync(`/proc/${command}`)) break;
       gone.push(attempt);
+      // For whoever looks into it: what ran when the command was found gone.
+      console.warn(`reconcile test: command ${command} gone after its wrapper ${wrapper} alone was killed (try ${attempt});`
+        + ` its log: ${JSON.stringify(tailOf(path.join(h.dir, 'users', String(process.getuid!()), 'runs', '1', 'output.log')))};`
+        + ` processes:\n${spawnSync('ps', ['-eo', 'pid,pgid,ppid,stat,args'], { encoding: 'utf8' }).stdout.slice(0, 20_000)}`);
     }
     expect(gone).not.toEqual([1, 2, 3]);
     expect(fs.existsSync(`/proc/${command}`)).toBe(true);
