@@ -30,7 +30,7 @@
  *   reconciliation sees a run that ended while the daemon was down.
  */
 import * as path from 'node:path';
-import { systemClock, type Clock } from '../core/clock';
+import type { Clock } from '../core/clock';
 import { ExecutorError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { nullLogger } from '../core/logger';
@@ -41,7 +41,8 @@ import { readEventsBeneath, type JobEvent } from './events';
 import { SETPRIV } from './local-wrapper';
 import { verifyAcks } from './pause';
 import { eventsUpTo, runAsUser, runFileSize, trustedRunFile } from './run-files';
-import { DEFAULT_SLURM_COMMAND_TIMEOUT_MS, runSlurm, runSlurmSync, SlurmUnavailableError, type SlurmResult } from './slurm/commands';
+import { DEFAULT_SLURM_COMMAND_TIMEOUT_MS, runSlurm, SlurmUnavailableError, type SlurmResult } from './slurm/commands';
+import { QUEUE_ARGS, SlurmQueryRunner, type Query } from './slurm/queries';
 import { batchScript, exitOfPair, finalExit, parseJobsJson, parseSacctText, parseSbatchId, parseSqueueText, pollStateOf, slurmJobName, SlurmQueueError, type SlurmJobInfo } from './slurm/parse';
 import type { AdoptableRun, PauseOptions, PauseResult, ResumePoint, RunExecutor, RunExit, RunHandle, RunPoll, RunStartSpec, VerifyCheckpoint } from './types';
 
@@ -89,19 +90,13 @@ const EXIT_AFTER_ACK_MS = 10_000;
 /** Read windows (1 MiB each) scanned for the acknowledgement after a pause. */
 const PAUSE_READ_WINDOWS = 16;
 
-/** One Slurm command a query needs; the query (a generator) gets its result back. */
-interface SlurmCall { command: string; args: string[] }
-type Query<T> = Generator<SlurmCall, T, SlurmResult>;
-/** The queue listing every run of a site shares (`squeue --json --states=all`). */
-const QUEUE_ARGS = ['--json', '--states=all'];
-
 export class SlurmExecutor implements RunExecutor {
   readonly kind = 'slurm';
   private readonly tracked = new Map<number, Tracked>();
   /** Background refreshes in flight, by run. */
   private readonly refreshing = new Map<number, Promise<RunPoll>>();
-  /** The newest queue listing (in flight or done) and when it was asked for (wall ms). */
-  private listing: { atMs: number; result: Promise<SlurmResult> } | undefined;
+  /** Runs the Slurm queries; shares a site's queue listing (./slurm/queries). */
+  private readonly queries: SlurmQueryRunner;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private unavailable: string | undefined;
@@ -109,6 +104,7 @@ export class SlurmExecutor implements RunExecutor {
   constructor(private readonly options: SlurmExecutorOptions) {
     this.logger = (options.logger ?? nullLogger).child({ component: 'executor.slurm', ...(options.site ? { site: options.site } : {}) });
     this.timeoutMs = options.commandTimeoutMs ?? DEFAULT_SLURM_COMMAND_TIMEOUT_MS;
+    this.queries = new SlurmQueryRunner(this.timeoutMs, options.pollMs ?? 250);
   }
 
   runDir(job: JobRecord, runId: number): string {
@@ -126,7 +122,7 @@ export class SlurmExecutor implements RunExecutor {
   async start(job: JobRecord, run: RunStartSpec, resumeFrom?: ResumePoint): Promise<RunHandle> {
     const t = this.trackedOf(run.runId, job.id, job.uid);
     const handle = this.handleOf(job, run.runId);
-    const existing = await this.ask(this.findByName(t.name, job.uid, true), true);
+    const existing = await this.queries.ask(this.findByName(t.name, job.uid, true), true);
     if (existing === 'unreachable') throw this.unavailableError(job.id);
     if (existing) {
       // The same run was submitted before (a start repeated after a crash): never a second job.
@@ -134,7 +130,7 @@ export class SlurmExecutor implements RunExecutor {
       t.slurmId = existing.id;
     } else {
       t.slurmId = await this.submitHeld(job, run, handle, resumeFrom);
-      this.listing = undefined; // a listing from before the submission does not know the job: it must not read as gone
+      this.queries.invalidate(); // a listing from before the submission does not know the job: it must not read as gone
     }
     handle.executorRef = t.slurmId;
     const released = await this.slurm('scontrol', ['release', t.slurmId], job.id, true);
@@ -203,7 +199,7 @@ export class SlurmExecutor implements RunExecutor {
   private refresh(handle: RunHandle): Promise<RunPoll> {
     let p = this.refreshing.get(handle.runId);
     if (!p) {
-      p = this.ask(this.update(handle)).finally(() => this.refreshing.delete(handle.runId));
+      p = this.queries.ask(this.update(handle)).finally(() => this.refreshing.delete(handle.runId));
       this.refreshing.set(handle.runId, p);
     }
     return p;
@@ -287,7 +283,7 @@ export class SlurmExecutor implements RunExecutor {
   /** Records the state an action just gave the job, and keeps older answers from overwriting it. */
   private changed(t: Tracked, state: string): void {
     t.version += 1;
-    this.listing = undefined;
+    this.queries.invalidate();
     if (!t.last?.exit) t.last = { ...(t.last ?? { id: t.slurmId ?? '', name: t.name, held: false }), state };
   }
 
@@ -346,41 +342,12 @@ export class SlurmExecutor implements RunExecutor {
     if (run.logPath) handle.logPath = run.logPath;
     t.slurmId = run.executorRef ?? undefined;
     // Synchronously, once: the reconciliation polls next and must see a run that ended meanwhile.
-    this.askSync(this.update(handle));
+    this.queries.askSync(this.update(handle));
     handle.executorRef = t.slurmId ?? null;
     return handle;
   }
 
-  // ---- Slurm queries -------------------------------------------------------------------
-  // Each query is a generator that yields the Slurm commands it needs: `ask` runs them without
-  // blocking (the queue listing shared for a poll interval), `askSync` blocking (adopt only).
-
-  /** Runs a query's commands asynchronously; `fresh` asks for a queue listing newer than the call. */
-  private async ask<T>(query: Query<T>, fresh = false): Promise<T> {
-    let step = query.next();
-    while (!step.done) {
-      const { command, args } = step.value;
-      const listing = command === 'squeue' && args.length === QUEUE_ARGS.length && args.every((a, i) => a === QUEUE_ARGS[i]);
-      step = query.next(await (listing ? this.queueListing(fresh) : runSlurm(command, args, this.timeoutMs)));
-    }
-    return step.value;
-  }
-
-  private askSync<T>(query: Query<T>): T {
-    let step = query.next();
-    while (!step.done) step = query.next(runSlurmSync(step.value.command, step.value.args, this.timeoutMs));
-    return step.value;
-  }
-
-  /** The shared queue listing: the one asked for within the poll interval (or still in flight), else a new one. */
-  private queueListing(fresh: boolean): Promise<SlurmResult> {
-    const now = systemClock.now(); // wall time: the listing's age, whatever clock the daemon plans on
-    const every = this.options.pollMs ?? 250;
-    if (!fresh && this.listing && now - this.listing.atMs < every) return this.listing.result;
-    const result = runSlurm('squeue', QUEUE_ARGS, this.timeoutMs);
-    this.listing = { atMs: now, result };
-    return result;
-  }
+  // ---- Slurm queries (generators run by ./slurm/queries) ------------------------------
 
   /** The run's job: by id when known, else by name; undefined when Slurm knows no such job. */
   private *lookup(handle: RunHandle): Query<SlurmJobInfo | undefined | 'unreachable'> {
@@ -415,7 +382,7 @@ export class SlurmExecutor implements RunExecutor {
    * filter). A listing with errors (22.05, controller down) counts as unreachable.
    */
   private *squeue(): Query<SlurmJobInfo[] | 'unreachable'> {
-    const r = yield { command: 'squeue', args: QUEUE_ARGS };
+    const r = yield { command: 'squeue', args: [...QUEUE_ARGS] };
     if (r.ok) {
       try {
         const jobs = parseJobsJson(r.stdout);
@@ -457,7 +424,7 @@ export class SlurmExecutor implements RunExecutor {
   /** Runs a Slurm action; an unreachable controller throws `SlurmUnavailableError`, another failure `ExecutorError` (unless `tolerant`). */
   private async slurm(command: string, args: string[], jobId: string, tolerant = false): Promise<SlurmResult> {
     const r = await runSlurm(command, args, this.timeoutMs);
-    this.listing = undefined; // an action changes the queue: the next listing is asked for after it
+    this.queries.invalidate(); // an action changes the queue: the next listing is asked for after it
     if (r.unreachable) {
       this.setAvailability(`slurmctld unreachable: ${r.stderr.trim().slice(0, 300)}`);
       if (!tolerant) throw this.unavailableError(jobId, r.stderr);
@@ -479,7 +446,7 @@ export class SlurmExecutor implements RunExecutor {
 
   private async slurmIdOf(handle: RunHandle): Promise<string> {
     const t = this.trackedOf(handle.runId, handle.jobId);
-    if (!t.slurmId && (await this.ask(this.lookup(handle))) === 'unreachable') throw this.unavailableError(handle.jobId);
+    if (!t.slurmId && (await this.queries.ask(this.lookup(handle))) === 'unreachable') throw this.unavailableError(handle.jobId);
     if (!t.slurmId) throw new ExecutorError(`run ${handle.runId} of job ${handle.jobId} has no Slurm job`, handle.jobId);
     return t.slurmId;
   }
